@@ -1,0 +1,45 @@
+/** Events: the append-only log of every change to a deal. */
+
+export const EVENT_TYPES = [
+  'opportunity.opened', 'opportunity.updated', 'stage.entered', 'stage.exited',
+  'deliverable.submitted', 'task.created', 'task.completed', 'task.reassigned', 'task.overdue',
+  'approval.requested', 'approval.decided', 'approval.completed', 'notification.requested',
+  'integration.emitted', 'sla.breached', 'opportunity.idle', 'opportunity.won',
+  'opportunity.lost', 'opportunity.reopened', 'note.added',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface OpportunityEvent<T extends EventType = EventType> {
+  /** `<opportunityId>:<seq>`: unique, and the outbox idempotency key. */
+  id: string;
+  opportunityId: string;
+  seq: number;
+  type: T;
+  /** ISO 8601, UTC. */
+  at: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/** An event before it has an id and seq: what `decide` produces. */
+export interface PendingEvent {
+  type: EventType;
+  at: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/** A message for other systems (notifications, integration events, exported lifecycle events). */
+export interface OutboxMessage {
+  /** The event id: the idempotency key a consumer deduplicates on. */
+  id: string;
+  opportunityId: string;
+  type: string;
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
+export function eventId(opportunityId: string, seq: number): string {
+  return `${opportunityId}:${seq}`;
+}

@@ -1,0 +1,88 @@
+/** The Store interface the engine owns; every adapter (memory, SQLite, PostgreSQL) implements it. */
+import type {
+  Approval, ApprovalStatus, DealState, Opportunity, OpportunityEvent, OpportunityStatus, OutboxMessage, ProcessDefinition, Task, TaskStatus,
+} from '../model/index.js';
+
+/** What an adapter can do; the conformance suite branches on these, never on names. */
+export interface StoreCapabilities {
+  /** Data survives closing and reopening the store. */
+  durable: boolean;
+  /** Several processes may write the same data at once. */
+  concurrentWriters: boolean;
+}
+
+/** One command's writes: all or nothing. */
+export interface Commit {
+  opportunityId: string;
+  /** The deal's version (last seq) the command read; 0 for a new deal. A mismatch is CONCURRENCY_CONFLICT. */
+  expectedVersion: number;
+  events: OpportunityEvent[];
+  /** The deal after the events: the projection rows (opportunity, tasks, approvals) are written from it. */
+  state: DealState;
+  /** Messages for other systems born of these events. */
+  outbox: OutboxMessage[];
+}
+
+export interface LoadedDeal {
+  state: DealState;
+  version: number;
+}
+
+export interface TaskFilter {
+  assignee?: string;
+  status?: TaskStatus;
+  opportunityId?: string;
+}
+
+export interface ApprovalFilter {
+  /** Approvals with a slot this user may fill. */
+  approver?: string;
+  status?: ApprovalStatus;
+  opportunityId?: string;
+}
+
+export interface OpportunityFilter {
+  template?: string;
+  status?: OpportunityStatus;
+  owner?: string;
+  stage?: string;
+  limit?: number;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+
+export interface StoredOutboxMessage extends OutboxMessage {
+  status: OutboxStatus;
+  seq: number;
+}
+
+export interface Store {
+  readonly kind: string;
+  readonly capabilities: StoreCapabilities;
+  load(opportunityId: string): Promise<LoadedDeal | undefined>;
+  /** @throws WinpathError CONCURRENCY_CONFLICT when the deal's version is not `expectedVersion` (nothing written). */
+  append(commit: Commit): Promise<void>;
+  /** The deal's events in seq order, after `afterSeq` when given. */
+  events(opportunityId: string, afterSeq?: number): Promise<OpportunityEvent[]>;
+  task(taskId: string): Promise<Task | undefined>;
+  approval(approvalId: string): Promise<Approval | undefined>;
+  tasks(filter?: TaskFilter): Promise<Task[]>;
+  approvals(filter?: ApprovalFilter): Promise<Approval[]>;
+  opportunities(filter?: OpportunityFilter): Promise<Opportunity[]>;
+  /** Keeps a definition its deals use; storing an equal one again is a no-op. */
+  saveDefinition(def: ProcessDefinition): Promise<void>;
+  definition(id: string, version: number): Promise<ProcessDefinition | undefined>;
+  definitions(): Promise<ProcessDefinition[]>;
+  outbox(filter?: { status?: OutboxStatus; opportunityId?: string }): Promise<StoredOutboxMessage[]>;
+  close(): Promise<void>;
+}
+
+/** Whether a user may fill some slot of an approval (for the `approver` filter). */
+export function isCandidate(a: Approval, user: string): boolean {
+  return a.candidates.some((c) => c.includes(user)) || a.approvers.includes(`user:${user}`);
+}
+
+/** Amount in integer minor units, so sums are exact. */
+export function toMinor(amount: number | null): number | null {
+  return amount === null ? null : Math.round(amount * 100);
+}

@@ -1,0 +1,323 @@
+/** sqliteStore(): the Store port on better-sqlite3; one IMMEDIATE transaction per command, WAL on files. */
+import Database from 'better-sqlite3';
+import { WinpathError } from '../../errors/index.js';
+import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task } from '../../model/index.js';
+import {
+  toMinor, type ApprovalFilter, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxStatus, type Store, type StoredOutboxMessage, type TaskFilter,
+} from '../port.js';
+import { migrate } from './sqlite-migrations.js';
+
+export interface SqliteStoreOptions {
+  /** A database file, or ':memory:' (the default) for a private in-memory database. */
+  path?: string;
+  /** 'normal' (default): synchronous=NORMAL, a power loss may drop the last commits; 'full': synchronous=FULL, slower. */
+  durability?: 'normal' | 'full';
+  /** How long to wait for another process's write lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+type Db = Database.Database;
+type Row = Record<string, unknown>;
+
+/** Each open sqlite store's connection, for readSqlitePragma; kept off the Store object. */
+const connections = new WeakMap<Store, Db>();
+
+/** Reads a pragma of a sqlite store's own connection (`journal_mode`, `synchronous`...); for tests and diagnostics. */
+export function readSqlitePragma(store: Store, name: string): unknown {
+  const db = connections.get(store);
+  if (!db || !db.open) throw new WinpathError('INPUT_INVALID', `readSqlitePragma: the store is not an open sqlite store (kind ${store.kind})`);
+  if (!/^[a-z_]+$/.test(name)) throw new WinpathError('INPUT_INVALID', `readSqlitePragma: "${name}" is not a pragma name`);
+  return db.pragma(name, { simple: true });
+}
+
+/**
+ * A Store on a SQLite database: durable and safe for several processes when `path` is a file.
+ * @example const store = sqliteStore({ path: 'deals.db' });
+ * @throws WinpathError INPUT_INVALID when the file is not a SQLite database or was written by a newer winpath.
+ */
+export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
+  const path = opts.path ?? ':memory:';
+  const onDisk = path !== ':memory:';
+  const db = openDatabase(path, opts);
+  const q = prepareStatements(db);
+  const filtered = new Map<string, Database.Statement<unknown[]>>();
+  let closed = false;
+
+  const live = (): void => {
+    if (closed) throw new WinpathError('INPUT_INVALID', `the store is closed (SQLite ${path})`, { fix: 'open a new store with sqliteStore()' });
+  };
+  /** A filtered query, prepared once per filter shape so each shape can use its index. */
+  const shaped = (key: string, build: () => string): Database.Statement<unknown[]> => {
+    let st = filtered.get(key);
+    if (!st) {
+      st = db.prepare(build());
+      filtered.set(key, st);
+    }
+    return st;
+  };
+
+  const writeCommit = db.transaction((c: Commit): void => {
+    const current = (q.version.get(c.opportunityId) as { version: number } | undefined)?.version ?? 0;
+    if (current !== c.expectedVersion) throw conflict(c.opportunityId, current, c.expectedVersion);
+    const s = c.state;
+    const o = s.opportunity;
+    q.upsertOpportunity.run({
+      id: c.opportunityId, template: o.template, template_version: o.templateVersion, title: o.title, owner: o.owner, stage: o.stage,
+      status: o.status, amount_minor: toMinor(o.amount), fields: JSON.stringify(o.fields), opened_at: o.openedAt,
+      stage_entered_at: o.stageEnteredAt, closed_at: o.closedAt, loss_reason: o.lossReason, idle: o.idle ? 1 : 0, version: o.seq,
+      state: JSON.stringify(s),
+    });
+    for (const e of c.events) {
+      q.insertEvent.run(e.id, e.opportunityId, e.seq, e.type, e.at, e.actor, JSON.stringify(e.data));
+      if (e.type === 'stage.entered') {
+        q.closeStage.run(e.at, c.opportunityId);
+        q.enterStage.run(c.opportunityId, e.data['entry'], e.data['stage'], e.at);
+      } else if (e.type === 'stage.exited') {
+        q.closeStage.run(e.at, c.opportunityId);
+      }
+    }
+    s.tasks.forEach((t, ord) => {
+      q.upsertTask.run({
+        id: t.id, opportunity_id: c.opportunityId, ord, key: t.key, stage: t.stage, entry: t.entry, title: t.title, role: t.role,
+        assignee: t.assignee, status: t.status, created_at: t.createdAt, due_at: t.dueAt, completed_at: t.completedAt, data: JSON.stringify(t),
+      });
+    });
+    s.approvals.forEach((a, ord) => {
+      const changed = q.upsertApproval.run({
+        id: a.id, opportunity_id: c.opportunityId, ord, key: a.key, stage: a.stage, entry: a.entry, status: a.status,
+        requested_by: a.requestedBy, created_at: a.createdAt, due_at: a.dueAt, data: JSON.stringify(a),
+      }).changes > 0;
+      if (changed) {
+        q.clearCandidates.run(a.id);
+        for (const user of candidateUsers(a)) q.insertCandidate.run(a.id, user);
+      }
+    });
+    for (const m of c.outbox) {
+      const ev = c.events.find((e) => e.id === m.id);
+      q.insertOutbox.run(m.id, m.opportunityId, ev?.seq ?? 0, m.type, JSON.stringify(m.data), m.attempts, ev?.at ?? c.events.at(-1)?.at ?? o.openedAt);
+    }
+  });
+
+  const saveDef = db.transaction((def: ProcessDefinition): void => {
+    const prev = q.definition.get(def.id, def.version) as { definition: string } | undefined;
+    if (prev) {
+      if (canonicalJson(JSON.parse(prev.definition)) !== canonicalJson(def)) {
+        throw new WinpathError('TEMPLATE_INVALID', `template ${def.id}@${def.version} is already stored with different content`, { fix: 'raise the template version when you change it' });
+      }
+      return;
+    }
+    q.insertDefinition.run(def.id, def.version, JSON.stringify(def));
+  });
+
+  const store: Store = {
+    kind: 'sqlite',
+    capabilities: { durable: onDisk, concurrentWriters: onDisk },
+    async load(id): Promise<LoadedDeal | undefined> {
+      live();
+      const row = q.load.get(id) as { state: string; version: number } | undefined;
+      return row ? { state: JSON.parse(row.state) as DealState, version: row.version } : undefined;
+    },
+    async append(c: Commit) {
+      live();
+      try {
+        writeCommit.immediate(c);
+      } catch (e) {
+        if (isEventUniqueViolation(e)) {
+          throw new WinpathError('CONCURRENCY_CONFLICT', `deal ${c.opportunityId}: another writer appended events after version ${c.expectedVersion} first; nothing was written`,
+            { fix: 'read the deal again and retry the command (engine option `retry`)' }, { cause: e });
+        }
+        if ((e as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+          throw new WinpathError('CONCURRENCY_CONFLICT', `deal ${c.opportunityId}: the database stayed locked by another writer past the busy timeout; nothing was written`,
+            { fix: 'retry the command (engine option `retry`), or raise `busyTimeoutMs`' }, { cause: e });
+        }
+        throw e;
+      }
+    },
+    async events(id, afterSeq = 0) {
+      live();
+      return (q.events.all(id, afterSeq) as Row[]).map(toEvent);
+    },
+    async task(taskId) {
+      live();
+      const row = q.task.get(taskId) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as Task) : undefined;
+    },
+    async approval(approvalId) {
+      live();
+      const row = q.approval.get(approvalId) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as Approval) : undefined;
+    },
+    async tasks(f: TaskFilter = {}) {
+      live();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.assignee !== undefined) { where.push('assignee = ?'); params.push(f.assignee); }
+      if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
+      if (f.opportunityId !== undefined) { where.push('opportunity_id = ?'); params.push(f.opportunityId); }
+      const st = shaped(`tasks:${where.join('&')}`, () =>
+        `SELECT data FROM tasks ${whereSql(where)} ORDER BY created_at, opportunity_id, ord`);
+      return (st.all(...params) as { data: string }[]).map((r) => JSON.parse(r.data) as Task);
+    },
+    async approvals(f: ApprovalFilter = {}) {
+      live();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.approver !== undefined) { where.push('id IN (SELECT approval_id FROM approval_candidates WHERE user_id = ?)'); params.push(f.approver); }
+      if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
+      if (f.opportunityId !== undefined) { where.push('opportunity_id = ?'); params.push(f.opportunityId); }
+      const st = shaped(`approvals:${where.join('&')}`, () =>
+        `SELECT data FROM approvals ${whereSql(where)} ORDER BY created_at, opportunity_id, ord`);
+      return (st.all(...params) as { data: string }[]).map((r) => JSON.parse(r.data) as Approval);
+    },
+    async opportunities(f: OpportunityFilter = {}) {
+      live();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.template !== undefined) { where.push('template = ?'); params.push(f.template); }
+      if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
+      if (f.owner !== undefined) { where.push('owner = ?'); params.push(f.owner); }
+      if (f.stage !== undefined) { where.push('stage = ?'); params.push(f.stage); }
+      const st = shaped(`opportunities:${where.join('&')}`, () =>
+        `SELECT json_extract(state, '$.opportunity') AS o FROM opportunities ${whereSql(where)} ORDER BY opened_at, id LIMIT ?`);
+      params.push(f.limit ?? -1);
+      return (st.all(...params) as { o: string }[]).map((r) => JSON.parse(r.o) as Opportunity);
+    },
+    async saveDefinition(def) {
+      live();
+      saveDef.immediate(def);
+    },
+    async definition(id, version) {
+      live();
+      const row = q.definition.get(id, version) as { definition: string } | undefined;
+      return row ? (JSON.parse(row.definition) as ProcessDefinition) : undefined;
+    },
+    async definitions() {
+      live();
+      return (q.definitions.all() as { definition: string }[]).map((r) => JSON.parse(r.definition) as ProcessDefinition);
+    },
+    async outbox(f: { status?: OutboxStatus; opportunityId?: string } = {}) {
+      live();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
+      if (f.opportunityId !== undefined) { where.push('opportunity_id = ?'); params.push(f.opportunityId); }
+      const st = shaped(`outbox:${where.join('&')}`, () =>
+        `SELECT id, opportunity_id, seq, type, data, status, attempts FROM outbox ${whereSql(where)} ORDER BY created_at, opportunity_id, seq`);
+      return (st.all(...params) as Row[]).map(toOutbox);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      filtered.clear();
+      db.close();
+    },
+  };
+  connections.set(store, db);
+  return store;
+}
+
+/** Opens, tunes and migrates the database; a file that is not SQLite becomes INPUT_INVALID. */
+function openDatabase(path: string, opts: SqliteStoreOptions): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+  } catch (e) {
+    throw new WinpathError('INPUT_INVALID', `cannot open SQLite database ${path}: ${(e as Error).message}`, {
+      fix: 'check that the folder exists and is writable, or pass another `path`', file: path,
+    }, { cause: e });
+  }
+  try {
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof WinpathError) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new WinpathError('INPUT_INVALID', `${path} is not a winpath/SQLite database (${(e as Error).message})`, {
+        fix: 'pass the path of a winpath database, or a new file name to create one', file: path,
+      }, { cause: e });
+    }
+    throw e;
+  }
+}
+
+function prepareStatements(db: Db) {
+  return {
+    version: db.prepare('SELECT version FROM opportunities WHERE id = ?'),
+    load: db.prepare('SELECT state, version FROM opportunities WHERE id = ?'),
+    upsertOpportunity: db.prepare(`INSERT INTO opportunities (id, template, template_version, title, owner, stage, status, amount_minor, fields,
+        opened_at, stage_entered_at, closed_at, loss_reason, idle, version, state)
+      VALUES (@id, @template, @template_version, @title, @owner, @stage, @status, @amount_minor, @fields,
+        @opened_at, @stage_entered_at, @closed_at, @loss_reason, @idle, @version, @state)
+      ON CONFLICT (id) DO UPDATE SET template = excluded.template, template_version = excluded.template_version, title = excluded.title,
+        owner = excluded.owner, stage = excluded.stage, status = excluded.status, amount_minor = excluded.amount_minor, fields = excluded.fields,
+        opened_at = excluded.opened_at, stage_entered_at = excluded.stage_entered_at, closed_at = excluded.closed_at,
+        loss_reason = excluded.loss_reason, idle = excluded.idle, version = excluded.version, state = excluded.state`),
+    insertEvent: db.prepare('INSERT INTO events (id, opportunity_id, seq, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    events: db.prepare('SELECT id, opportunity_id, seq, type, at, actor, data FROM events WHERE opportunity_id = ? AND seq > ? ORDER BY seq'),
+    enterStage: db.prepare('INSERT INTO stage_history (opportunity_id, entry, stage, entered_at) VALUES (?, ?, ?, ?)'),
+    closeStage: db.prepare('UPDATE stage_history SET exited_at = ? WHERE opportunity_id = ? AND exited_at IS NULL'),
+    // Unchanged rows are left alone (changes = 0), so a commit rewrites only what it touched.
+    upsertTask: db.prepare(`INSERT INTO tasks (id, opportunity_id, ord, key, stage, entry, title, role, assignee, status, created_at, due_at, completed_at, data)
+      VALUES (@id, @opportunity_id, @ord, @key, @stage, @entry, @title, @role, @assignee, @status, @created_at, @due_at, @completed_at, @data)
+      ON CONFLICT (id) DO UPDATE SET ord = excluded.ord, key = excluded.key, stage = excluded.stage, entry = excluded.entry, title = excluded.title,
+        role = excluded.role, assignee = excluded.assignee, status = excluded.status, created_at = excluded.created_at, due_at = excluded.due_at,
+        completed_at = excluded.completed_at, data = excluded.data
+      WHERE tasks.data IS NOT excluded.data OR tasks.ord IS NOT excluded.ord`),
+    upsertApproval: db.prepare(`INSERT INTO approvals (id, opportunity_id, ord, key, stage, entry, status, requested_by, created_at, due_at, data)
+      VALUES (@id, @opportunity_id, @ord, @key, @stage, @entry, @status, @requested_by, @created_at, @due_at, @data)
+      ON CONFLICT (id) DO UPDATE SET ord = excluded.ord, key = excluded.key, stage = excluded.stage, entry = excluded.entry, status = excluded.status,
+        requested_by = excluded.requested_by, created_at = excluded.created_at, due_at = excluded.due_at, data = excluded.data
+      WHERE approvals.data IS NOT excluded.data OR approvals.ord IS NOT excluded.ord`),
+    clearCandidates: db.prepare('DELETE FROM approval_candidates WHERE approval_id = ?'),
+    insertCandidate: db.prepare('INSERT OR IGNORE INTO approval_candidates (approval_id, user_id) VALUES (?, ?)'),
+    task: db.prepare('SELECT data FROM tasks WHERE id = ?'),
+    approval: db.prepare('SELECT data FROM approvals WHERE id = ?'),
+    insertOutbox: db.prepare('INSERT INTO outbox (id, opportunity_id, seq, type, data, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, \'pending\', ?, ?)'),
+    definition: db.prepare('SELECT definition FROM templates WHERE id = ? AND version = ?'),
+    insertDefinition: db.prepare('INSERT INTO templates (id, version, definition) VALUES (?, ?, ?)'),
+    definitions: db.prepare('SELECT definition FROM templates ORDER BY rowid'),
+  };
+}
+
+function whereSql(where: readonly string[]): string {
+  return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+}
+
+/** The users who may fill some slot: every resolved candidate, plus `user:<id>` slots (as isCandidate). */
+function candidateUsers(a: Approval): Set<string> {
+  const users = new Set<string>(a.candidates.flat());
+  for (const slot of a.approvers) if (slot.startsWith('user:')) users.add(slot.slice('user:'.length));
+  return users;
+}
+
+function conflict(id: string, current: number, expected: number): WinpathError {
+  return new WinpathError('CONCURRENCY_CONFLICT', `deal ${id} is at version ${current}, the command read version ${expected}; nothing was written`,
+    { fix: 'read the deal again and retry the command (engine option `retry`)' });
+}
+
+/** A duplicate event id or (deal, seq): another writer got there first. */
+function isEventUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    && /constraint failed: events\./.test((e as Error).message);
+}
+
+function toEvent(r: Row): OpportunityEvent {
+  return {
+    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, seq: r['seq'] as number, type: r['type'] as OpportunityEvent['type'],
+    at: r['at'] as string, actor: r['actor'] as string, data: JSON.parse(r['data'] as string) as Record<string, unknown>,
+  };
+}
+
+function toOutbox(r: Row): StoredOutboxMessage {
+  return {
+    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as string,
+    data: JSON.parse(r['data'] as string) as Record<string, unknown>, attempts: r['attempts'] as number,
+    status: r['status'] as OutboxStatus, seq: r['seq'] as number,
+  };
+}
