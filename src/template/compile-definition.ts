@@ -84,6 +84,7 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
     else stageKeys.set(s.key, i);
   });
   const taskKeys = new Set<string>();
+  const taskRefs: { name: string; path: PathSegment[] }[] = [];
   const approvalKeys = new Set<string>();
   const forEachAction = (cb: (a: ActionSpec, path: PathSegment[], stage: (typeof raw.stages)[number]) => void): void => {
     raw.stages.forEach((s, i) => {
@@ -105,6 +106,7 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
       const refPath = [...path, name, ...ref.path];
       if (ref.kind === 'role') checkRole(ref.name, refPath);
       else if (ref.kind === 'recipient') checkRecipient(ref.name, refPath);
+      else if (ref.kind === 'task') taskRefs.push({ name: ref.name, path: refPath });
       else if (!fields[ref.name]) add(refPath, `field "${ref.name}" is not declared`, fieldFix(ref.name, fields));
     }
     if (name === 'approval') {
@@ -122,12 +124,16 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
     }
   });
 
+  for (const ref of taskRefs) {
+    if (!taskKeys.has(ref.name)) add(ref.path, `task "${ref.name}" is not created by any action`, keyFix('task', ref.name, taskKeys));
+  }
+
   let won = 0;
   let lost = 0;
   raw.stages.forEach((s, i) => {
     const p: PathSegment[] = ['stages', i];
-    if (s.outcome === 'won') won++;
-    if (s.outcome === 'lost') lost++;
+    if (s.outcome === 'won' && ++won > 1) add([...p, 'outcome'], `stage "${s.key}" is a second stage with \`outcome: won\`; a template has exactly one`, 'remove `outcome: won` from one of them');
+    if (s.outcome === 'lost' && ++lost > 1) add([...p, 'outcome'], `stage "${s.key}" is a second stage with \`outcome: lost\`; a template has exactly one`, 'remove `outcome: lost` from one of them');
     if (i === 0 && s.outcome) add([...p, 'outcome'], `the first stage "${s.key}" is where deals open, so it cannot be terminal`, 'put an open stage first');
     if (s.outcome && (s.requires || s.sla || s.permissions || s.allowBack !== undefined)) {
       add(p, `terminal stage "${s.key}" cannot have requires, sla, permissions or allowBack`, 'remove them: a won or lost deal does not move on');
@@ -156,8 +162,8 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
       list?.forEach((r, j) => checkRole(r, [...p, 'permissions', k, j]));
     }
   });
-  if (won !== 1) add(['stages'], `a template has exactly one stage with \`outcome: won\` (found ${won})`, 'mark the closing stage with `outcome: won`');
-  if (lost !== 1) add(['stages'], `a template has exactly one stage with \`outcome: lost\` (found ${lost})`, 'add `- { key: lost, name: Lost, outcome: lost }`');
+  if (won === 0) add(['stages'], 'a template has exactly one stage with `outcome: won` (found none)', 'mark the closing stage with `outcome: won`');
+  if (lost === 0) add(['stages'], 'a template has exactly one stage with `outcome: lost` (found none)', 'add `- { key: lost, name: Lost, outcome: lost }`');
   for (const [k, list] of Object.entries(raw.permissions ?? {})) {
     (list as string[] | undefined)?.forEach((r, j) => checkRole(r, ['permissions', k, j]));
   }
@@ -220,7 +226,7 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
     } catch (e) {
       if (!(e instanceof WinpathError)) throw e;
       const offset = typeof e.details['offset'] === 'number' ? (e.details['offset'] as number) : undefined;
-      add(path, `expression "${clip(source)}": ${e.message.replace(/^\[[A-Z_]+\] /, '').split('\n')[0]}`, (e.details.fix as string | undefined) ?? 'see docs/expressions.md for the FEEL subset', offset);
+      add(path, `expression "${clip(source)}": ${e.message.replace(/^\[[A-Z_]+\] /, '').split('\n  ')[0]!.replace(/\s+/g, ' ')}`, (e.details.fix as string | undefined) ?? 'see docs/expressions.md for the FEEL subset', offset);
     }
   };
   explicit.forEach((t, i) => { if (t.when) checkFeel(t.when, ['transitions', i, 'when']); });
@@ -276,10 +282,11 @@ function fieldFix(name: string, fields: Record<string, unknown>): string {
 function keyFix(kind: string, name: string, known: Iterable<string>): string {
   const list = [...known];
   const guess = didYouMean(name, list);
-  return `use a ${kind} key the template defines${list.length ? `: ${list.join(', ')}` : ''}${guess ? ` (did you mean "${guess}"?)` : ''}`;
+  return `use ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} key the template defines${list.length ? `: ${list.join(', ')}` : ''}${guess ? ` (did you mean "${guess}"?)` : ''}`;
 }
 
-function clip(s: string): string {
+function clip(text: string): string {
+  const s = text.replace(/\s+/g, ' ').trim();
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

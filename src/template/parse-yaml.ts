@@ -1,5 +1,5 @@
 /** The YAML reader: source text to a located, validated ProcessDefinition. */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { didYouMean, templateError, type Issue, type PathSegment } from '../errors/index.js';
 import { FORBIDDEN_KEYS, type ProcessDefinition } from '../model/index.js';
@@ -50,7 +50,15 @@ export function parseYamlTemplate(source: string, fileName?: string): ProcessDef
   try {
     js = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw templateError([{ message: `YAML aliases expand too far: ${(e as Error).message}`, fix: 'write the repeated parts out instead of using many aliases', ...where() }], 'LIMIT_EXCEEDED');
+    const alias = firstAlias(doc.contents, []);
+    const p = alias ? pos(alias.offset) : undefined;
+    throw templateError([{
+      message: `YAML aliases expand too far: ${(e as Error).message}`, fix: 'write the repeated parts out instead of using many aliases',
+      ...where(p?.line, p?.col, alias?.path),
+    }], 'LIMIT_EXCEEDED');
+  }
+  if (typeof js !== 'object' || js === null || Array.isArray(js)) {
+    throw templateError([{ message: 'a template is a YAML mapping (id, version, name, lossReasons, stages, ...)', fix: 'start from templates/b2b-standard.yaml or docs/template-format.md', ...where(1, 1, []) }]);
   }
 
   const locate: Locator = (path, offsetInScalar) => {
@@ -58,10 +66,7 @@ export function parseYamlTemplate(source: string, fileName?: string): ProcessDef
       const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
       if (node && (node as { range?: unknown }).range) {
         let start = node.range![0];
-        if (n === path.length && offsetInScalar !== undefined && isScalar(node)) {
-          const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-          start += offsetInScalar + (quoted ? 1 : 0);
-        }
+        if (n === path.length && offsetInScalar !== undefined && isScalar(node)) start += scalarOffset(source, node, offsetInScalar);
         const p = pos(start);
         return { line: p.line, column: p.col };
       }
@@ -86,6 +91,41 @@ export function parseYamlTemplate(source: string, fileName?: string): ProcessDef
     throw templateError(parsed.error.issues.flatMap((issue) => zodIssueToIssues(issue, locate, locateKey, fileName)));
   }
   return compileDefinition(parsed.data, fileName === undefined ? { locate } : { file: fileName, locate });
+}
+
+/** Where in the source a character of a scalar's value stands: follows the value through quotes, escapes and block indentation. */
+function scalarOffset(source: string, node: Scalar, offset: number): number {
+  const [from, to] = node.range!;
+  const text = source.slice(from, to);
+  const value = String(node.value);
+  let at = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? text.indexOf('\n') + 1 : node.type === 'PLAIN' ? 0 : 1;
+  for (let i = 0; i <= offset && i < value.length; i++) {
+    const ch = value[i]!;
+    if (/\s/.test(ch)) continue;
+    const j = text.indexOf(ch, at);
+    if (j < 0) break;
+    if (i === offset) return j;
+    at = j + 1;
+  }
+  return at;
+}
+
+/** The first alias in the document, for locating an alias bomb. */
+function firstAlias(node: unknown, path: PathSegment[]): { offset: number; path: PathSegment[] } | undefined {
+  if (isAlias(node)) return { offset: node.range?.[0] ?? 0, path };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const hit = firstAlias(pair.value, [...path, key]);
+      if (hit) return hit;
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const hit = firstAlias(node.items[i], [...path, i]);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
 
 function walkKeys(node: unknown, path: PathSegment[], cb: (key: string, path: PathSegment[], node: YamlNode) => void): void {

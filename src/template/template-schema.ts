@@ -1,6 +1,7 @@
 /** zod schema of template format v1 (the YAML form; the BPMN reader builds the same shape). */
 import { z } from 'zod';
 import { ACTION_KINDS } from '../actions/index.js';
+import { didYouMean } from '../errors/index.js';
 import {
   EVENT_TYPES, FIELD_KEY_PATTERN, FIELD_TYPES, FORECAST_CATEGORIES, durationSchema, feelSchema, i18nTextSchema, keySchema, roleSchema,
 } from '../model/index.js';
@@ -16,12 +17,17 @@ export const actionSchema = z.unknown().transform((value, ctx) => {
   const name = keys[0];
   const kind = name === undefined ? undefined : ACTION_KINDS.get(name);
   if (keys.length !== 1 || !kind) {
-    ctx.addIssue({ code: 'custom', message: `an action has exactly one key naming its kind, one of: ${kinds.join(', ')} (got: ${keys.join(', ') || 'none'})`, path: name ? [name] : [] });
+    const guess = name === undefined ? undefined : didYouMean(name, kinds);
+    ctx.addIssue({
+      code: 'custom', path: name ? [name] : [],
+      message: `an action has exactly one key naming its kind, one of: ${kinds.join(', ')} (got: ${keys.join(', ') || 'none'})${guess && guess !== name ? `; did you mean "${guess}"?` : ''}`,
+    });
     return z.NEVER;
   }
   const inner = kind.schema.safeParse((value as Record<string, unknown>)[name!]);
   if (!inner.success) {
-    for (const issue of inner.error.issues) ctx.addIssue({ ...(issue as object), code: 'custom', message: issue.message, path: [name!, ...issue.path] } as never);
+    // keep each inner issue's own code (unrecognized keys, unions...) so the reader can say what and where
+    for (const issue of inner.error.issues) ctx.addIssue({ ...(issue as object), path: [name!, ...issue.path] } as never);
     return z.NEVER;
   }
   return { [name!]: inner.data } as Record<string, unknown>;
