@@ -1,13 +1,16 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
+const common: Options = {
   dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
   splitting: false,
   shims: true,
   external: ['vitest', 'pg'],
-});
+};
+
+export default defineConfig([
+  { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], clean: true },
+  // the test kit defines vitest suites, and vitest cannot be require()d: ESM only
+  { ...common, entry: { testing: 'src/testing/index.ts' }, format: ['esm'] },
+]);

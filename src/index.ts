@@ -3,10 +3,16 @@ export { WinpathError, ERROR_CODES, isWinpathError, type ErrorCode, type ErrorDe
 export type {
   ProcessDefinition, StageDef, TransitionDef, FieldDef, FieldType, I18nText, DurationSpec, ActionSpec, ApprovalMode, ForecastCategory,
   Opportunity, OpportunityStatus, Task, TaskStatus, Approval, ApprovalStatus, ApprovalDecision, DealState, Actor,
-  OpportunityEvent, EventType, OutboxMessage,
+  OpportunityEvent, EventType, OutboxMessage, Timer, TimerType, FiredTimer,
 } from './model/index.js';
 export { EVENT_TYPES, textFor, addDuration } from './model/index.js';
 export { parseTemplate, loadTemplate, toYaml, listTemplates, lintTemplate, type LintFinding, type ParseTemplateOptions, type TemplateListing } from './template/index.js';
-export { memoryStore, sqliteStore, type Store, type StoreCapabilities, type Commit, type SqliteStoreOptions } from './storage/index.js';
-export { createEngine, type Engine, type EngineOptions, type Explanation, type ExplainOptions, type NextMove } from './engine/index.js';
+export {
+  memoryStore, sqliteStore, type Store, type StoreCapabilities, type Commit, type SqliteStoreOptions, type StoredOutboxMessage, type OutboxStatus,
+} from './storage/index.js';
+export {
+  createEngine, createWorker, webhookHandler, signWebhookBody, verifyWebhookSignature,
+  type Engine, type EngineOptions, type Explanation, type ExplainOptions, type NextMove, type DispatchHandler, type DispatchOptions, type DispatchResult,
+  type Worker, type WorkerOptions, type WebhookOptions,
+} from './engine/index.js';
 export { replay, evolve } from './machine/index.js';

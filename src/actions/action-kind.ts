@@ -26,7 +26,7 @@ export interface PlanContext {
 
 /** A name an action refers to, checked at load (role, user, field). */
 export interface ActionReference {
-  kind: 'role' | 'recipient' | 'field';
+  kind: 'role' | 'recipient' | 'field' | 'task';
   name: string;
   path: (string | number)[];
 }

@@ -2,14 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { WinpathError } from '../errors/index.js';
-import { compileProcess, decide, type Command, type CompiledProcess, type DecideEnv } from '../machine/index.js';
+import { compileProcess, decide, fireDueTimers, pendingTimers, type Command, type CompiledProcess, type DecideEnv } from '../machine/index.js';
 import {
   advanceInputSchema, completeTaskInputSchema, findForbiddenKey, decideInputSchema, deliverableInputSchema, loseInputSchema, noteInputSchema, openInputSchema,
   reassignTaskInputSchema, reopenInputSchema, updateInputSchema, winInputSchema,
   type Actor, type Approval, type ApprovalStatus, type CalendarOptions, type DealState, type EventType, type Opportunity,
-  type OpportunityEvent, type OutboxMessage, type ProcessDefinition, type Task, type TaskStatus,
+  type FiredTimer, type OpportunityEvent, type OutboxMessage, type ProcessDefinition, type Task, type TaskStatus,
 } from '../model/index.js';
-import type { Store } from '../storage/port.js';
+import type { OutboxStatus, Store, StoredOutboxMessage } from '../storage/port.js';
 import { explainDeal, type Explanation, type ExplainOptions } from './explain.js';
 
 export interface EngineOptions {
@@ -33,6 +33,28 @@ export interface EngineOptions {
   ids?: () => string;
   /** Called when a listener throws; the command has committed all the same. */
   onListenerError?: (error: unknown, event: OpportunityEvent) => void;
+  /** Outbox delivery: attempts before a message is parked as dead (default 8), backoff after a failure (engine clock). */
+  outbox?: { maxAttempts?: number; backoffMs?: number; maxBackoffMs?: number };
+  /** How long a claimed timer or message stays leased to this engine (default 60 s of engine time). */
+  leaseMs?: number;
+}
+
+/** One message handed to a dispatch handler; `id` is the idempotency key, `attempts` counts this attempt (1 = first). */
+export type DispatchHandler = (message: OutboxMessage) => Promise<void>;
+
+export interface DispatchOptions {
+  /** At most this many messages in this call (default 100). */
+  limit?: number;
+  /** A handler that has not settled after this long has failed (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface DispatchResult {
+  delivered: number;
+  /** Failed attempts that will be retried after a backoff. */
+  failed: number;
+  /** Messages parked as dead in this call (after `maxAttempts`); `engine.outbox({ status: 'dead' })` lists them. */
+  dead: number;
 }
 
 export type Listener = (event: OpportunityEvent) => void;
@@ -66,6 +88,12 @@ export interface Engine {
   history(id: string): Promise<OpportunityEvent[]>;
   tasks(filter?: { assignee?: string; status?: TaskStatus; opportunityId?: string }): Promise<Task[]>;
   approvals(filter?: { approver?: string; status?: ApprovalStatus; opportunityId?: string }): Promise<Approval[]>;
+  /** Fires every timer due at `now` (default: the engine clock) exactly once; returns what fired. */
+  tick(now?: Date): Promise<FiredTimer[]>;
+  /** Delivers due outbox messages at least once, in per-deal order, with retries and backoff. */
+  dispatch(handler: DispatchHandler, opts?: DispatchOptions): Promise<DispatchResult>;
+  /** Outbox messages as stored (pending, delivered, dead). */
+  outbox(filter?: { status?: OutboxStatus; opportunityId?: string }): Promise<StoredOutboxMessage[]>;
   on(type: EventType | '*', listener: Listener): () => void;
   close(): Promise<void>;
   /** The store this engine writes to. */
@@ -155,8 +183,41 @@ export function createEngine(options: EngineOptions): Engine {
 
   async function commit(p: CompiledProcess, expectedVersion: number, events: OpportunityEvent[], state: DealState): Promise<void> {
     if (events.length === 0) return;
-    await store.append({ opportunityId: state.opportunity.id, expectedVersion, events, state, outbox: outboxFor(p, events) });
+    const timers = pendingTimers(p, state, calendar);
+    await store.append({ opportunityId: state.opportunity.id, expectedVersion, events, state, outbox: outboxFor(p, events), timers });
     notify(events);
+  }
+
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxAttempts = options.outbox?.maxAttempts ?? 8;
+  const backoffMs = options.outbox?.backoffMs ?? 1_000;
+  const maxBackoffMs = options.outbox?.maxBackoffMs ?? 3_600_000;
+
+  /** Fires one deal's due timers; on a conflict re-reads and re-judges (never surfaces it). */
+  async function fireDeal(id: string, now: Date): Promise<FiredTimer[]> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const loaded = await store.load(id);
+      if (!loaded) return [];
+      const p = await processFor(loaded.state.opportunity.template, loaded.state.opportunity.templateVersion);
+      const d = fireDueTimers(p, loaded.state, { ...env(), now });
+      if (d.events.length === 0) return [];
+      try {
+        await commit(p, loaded.version, d.events, d.state);
+        return d.fired;
+      } catch (e) {
+        if (e instanceof WinpathError && e.code === 'CONCURRENCY_CONFLICT') continue;
+        throw e;
+      }
+    }
+    return []; // still contended: the lease runs out and a later tick fires it
+  }
+
+  function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`handler did not settle within ${ms} ms`)), ms);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Read, decide, append; on a conflict re-read and re-decide up to `retry` times. */
@@ -265,6 +326,56 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async approvals(filter = {}) {
       return store.approvals(filter);
+    },
+    async tick(nowArg) {
+      const now = nowArg ?? env().now;
+      if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new WinpathError('INPUT_INVALID', 'tick(now) takes a valid Date');
+      const fired: FiredTimer[] = [];
+      const batchSize = 100;
+      for (;;) {
+        const batch = await store.claimTimers({ now: now.toISOString(), limit: batchSize, leaseUntil: new Date(now.getTime() + leaseMs).toISOString() });
+        const deals = [...new Set(batch.map((t) => t.opportunityId))];
+        for (const id of deals) fired.push(...(await fireDeal(id, now)));
+        if (batch.length < batchSize) break;
+      }
+      return fired;
+    },
+    async dispatch(handler, opts = {}) {
+      if (typeof handler !== 'function') throw new WinpathError('INPUT_INVALID', 'dispatch(handler) takes an async function (message) => void');
+      const limit = opts.limit ?? 100;
+      const timeoutMs = opts.timeoutMs ?? 30_000;
+      const result: DispatchResult = { delivered: 0, failed: 0, dead: 0 };
+      let handled = 0;
+      while (handled < limit) {
+        const now = env().now;
+        const batch = await store.claimOutbox({
+          now: now.toISOString(), limit: limit - handled, leaseUntil: new Date(now.getTime() + Math.max(leaseMs, timeoutMs * 2)).toISOString(),
+        });
+        if (batch.length === 0) break;
+        for (const m of batch) {
+          handled++;
+          const attempts = m.attempts + 1;
+          try {
+            await withTimeout(Promise.resolve().then(() => handler({ id: m.id, opportunityId: m.opportunityId, type: m.type, data: m.data, attempts })), timeoutMs);
+            await store.settleOutbox(m.id, { status: 'delivered' });
+            result.delivered++;
+          } catch (e) {
+            const error = e instanceof Error ? e.message : String(e);
+            if (attempts >= maxAttempts) {
+              await store.settleOutbox(m.id, { status: 'dead', error });
+              result.dead++;
+            } else {
+              const wait = Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
+              await store.settleOutbox(m.id, { status: 'pending', error, nextAttemptAt: new Date(env().now.getTime() + wait).toISOString() });
+              result.failed++;
+            }
+          }
+        }
+      }
+      return result;
+    },
+    async outbox(filter = {}) {
+      return store.outbox(filter);
     },
     on(type, listener) {
       const set = listeners.get(type) ?? new Set<Listener>();

@@ -14,7 +14,7 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
         title: d['title'] as string, owner: d['owner'] as string, amount: (fields['amount'] as number | null | undefined) ?? null,
         fields, stage: '', status: 'open', idle: false, openedAt: e.at, stageEnteredAt: e.at, closedAt: null, lossReason: null, seq: e.seq,
       },
-      entry: 0, lostFrom: null, deliverables: {}, tasks: [], approvals: [], lastActivityAt: e.at,
+      entry: 0, lostFrom: null, deliverables: {}, tasks: [], approvals: [], lastActivityAt: e.at, slaBreached: false,
     };
   }
   if (!state) throw new Error(`event ${e.id} (${e.type}) before opportunity.opened`);
@@ -42,6 +42,7 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
       o.stage = d['stage'] as string;
       o.stageEnteredAt = e.at;
       state.entry = d['entry'] as number;
+      state.slaBreached = false;
       break;
     case 'stage.exited':
       for (const t of state.tasks) if (t.stage === d['stage'] && t.entry === state.entry && t.status === 'open') t.status = 'cancelled';
@@ -61,7 +62,7 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
       const t: Task = {
         id: d['taskId'] as string, opportunityId: o.id, key: d['key'] as string, stage: d['stage'] as string, entry: d['entry'] as number,
         title: d['title'] as string, role: (d['role'] as string | null) ?? null, assignee: (d['assignee'] as string | null) ?? null,
-        status: 'open', createdAt: e.at, dueAt: (d['dueAt'] as string | null) ?? null, completedAt: null, completedBy: null, note: null,
+        status: 'open', createdAt: e.at, dueAt: (d['dueAt'] as string | null) ?? null, completedAt: null, completedBy: null, note: null, overdueAt: null,
       };
       state.tasks.push(t);
       break;
@@ -86,7 +87,7 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
         id: d['approvalId'] as string, opportunityId: o.id, key: d['key'] as string, stage: d['stage'] as string, entry: d['entry'] as number,
         title: d['title'] as string, mode: d['mode'] as ApprovalMode, approvers: [...(d['approvers'] as string[])],
         candidates: (d['candidates'] as string[][]).map((c) => [...c]), requestedBy: d['requestedBy'] as string, status: 'pending',
-        decisions: [], createdAt: e.at, dueAt: (d['dueAt'] as string | null) ?? null, completedAt: null,
+        decisions: [], createdAt: e.at, dueAt: (d['dueAt'] as string | null) ?? null, completedAt: null, overdueAt: null,
       };
       state.approvals.push(a);
       break;
@@ -128,6 +129,19 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
     case 'opportunity.idle':
       o.idle = true;
       break;
+    case 'sla.breached':
+      state.slaBreached = true;
+      break;
+    case 'task.overdue': {
+      const t = state.tasks.find((x) => x.id === d['taskId']);
+      if (t) t.overdueAt = e.at;
+      break;
+    }
+    case 'approval.overdue': {
+      const a = state.approvals.find((x) => x.id === d['approvalId']);
+      if (a) a.overdueAt = e.at;
+      break;
+    }
     default:
       break;
   }

@@ -7,3 +7,5 @@ export { applyEvent, evolve, replay } from './evolve.js';
 export { evaluateRequirements, unmetOf, type RequirementStatus } from './requirements.js';
 export { buildSnapshot, guardEvaluator, renderMessage, mayAct, type DecideEnv } from './deal-context.js';
 export { msg, type Lang } from './messages.js';
+export { pendingTimers, fireDueTimers, type TickDecision } from './timers.js';
+export { Draft } from './draft.js';

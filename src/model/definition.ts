@@ -59,8 +59,13 @@ export interface SetAction {
   readonly set: { readonly field: string; readonly value?: unknown; readonly expression?: string; readonly when?: string };
 }
 
-export type ActionSpec = TaskAction | ApprovalAction | NotifyAction | EmitAction | SetAction;
-export type ActionKind = 'task' | 'approval' | 'notify' | 'emit' | 'set';
+/** Escalation: moves the stage's open tasks (or one, by key) to a role, the owner or `user:<id>`. */
+export interface ReassignAction {
+  readonly reassign: { readonly task?: string; readonly to: string; readonly when?: string };
+}
+
+export type ActionSpec = TaskAction | ApprovalAction | NotifyAction | EmitAction | SetAction | ReassignAction;
+export type ActionKind = 'task' | 'approval' | 'notify' | 'emit' | 'set' | 'reassign';
 
 export interface DeliverableDef {
   readonly key: string;

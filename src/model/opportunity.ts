@@ -43,6 +43,8 @@ export interface Task {
   completedAt: string | null;
   completedBy: string | null;
   note: string | null;
+  /** When its overdue timer fired, if it did. */
+  overdueAt: string | null;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
@@ -74,6 +76,8 @@ export interface Approval {
   createdAt: string;
   dueAt: string | null;
   completedAt: string | null;
+  /** When its overdue timer fired, if it did. */
+  overdueAt: string | null;
 }
 
 export interface DeliverableRecord {
@@ -95,6 +99,8 @@ export interface DealState {
   approvals: Approval[];
   /** Instant of the last event written by a command (idle timers count from it). */
   lastActivityAt: string;
+  /** The SLA of the current stage entry has fired. */
+  slaBreached: boolean;
 }
 
 export type Actor = string | { id: string; roles?: string[] | undefined };

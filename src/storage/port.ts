@@ -1,6 +1,6 @@
 /** The Store interface the engine owns; every adapter (memory, SQLite, PostgreSQL) implements it. */
 import type {
-  Approval, ApprovalStatus, DealState, Opportunity, OpportunityEvent, OpportunityStatus, OutboxMessage, ProcessDefinition, Task, TaskStatus,
+  Approval, ApprovalStatus, DealState, Opportunity, OpportunityEvent, OpportunityStatus, OutboxMessage, ProcessDefinition, Task, TaskStatus, Timer,
 } from '../model/index.js';
 
 /** What an adapter can do; the conformance suite branches on these, never on names. */
@@ -21,6 +21,8 @@ export interface Commit {
   state: DealState;
   /** Messages for other systems born of these events. */
   outbox: OutboxMessage[];
+  /** The deal's pending timers after the events: replaces the stored set. */
+  timers: Timer[];
 }
 
 export interface LoadedDeal {
@@ -54,6 +56,22 @@ export type OutboxStatus = 'pending' | 'delivered' | 'dead';
 export interface StoredOutboxMessage extends OutboxMessage {
   status: OutboxStatus;
   seq: number;
+  /** Not before this instant (backoff after a failure); null when due now. */
+  nextAttemptAt: string | null;
+  lastError: string | null;
+}
+
+/** What became of one delivery attempt; every outcome counts one attempt. */
+export type OutboxOutcome =
+  | { status: 'delivered' }
+  | { status: 'pending'; error: string; nextAttemptAt: string }
+  | { status: 'dead'; error: string };
+
+/** A claim: rows due at `now`, leased until `leaseUntil` so another worker skips them meanwhile. */
+export interface ClaimOptions {
+  now: string;
+  limit: number;
+  leaseUntil: string;
 }
 
 export interface Store {
@@ -74,6 +92,17 @@ export interface Store {
   definition(id: string, version: number): Promise<ProcessDefinition | undefined>;
   definitions(): Promise<ProcessDefinition[]>;
   outbox(filter?: { status?: OutboxStatus; opportunityId?: string }): Promise<StoredOutboxMessage[]>;
+  /** Pending timers, of one deal or all, by due time. */
+  timers(opportunityId?: string): Promise<Timer[]>;
+  /** Timers due at `now` that no live lease holds, earliest first; leases them. */
+  claimTimers(opts: ClaimOptions): Promise<Timer[]>;
+  /**
+   * Pending messages due at `now`, at most one per deal (the lowest seq still pending, so a deal's
+   * messages go out in order), not under a live lease; leases them.
+   */
+  claimOutbox(opts: ClaimOptions): Promise<StoredOutboxMessage[]>;
+  /** Records a delivery attempt's outcome (attempts + 1) and ends the lease. */
+  settleOutbox(id: string, outcome: OutboxOutcome): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /** Hand-built commits for the store conformance suite: events folded with applyEvent, no engine. */
 import { applyEvent } from '../machine/evolve.js';
-import { eventId, type DealState, type EventType, type OpportunityEvent, type OutboxMessage, type PendingEvent, type ProcessDefinition } from '../model/index.js';
+import { eventId, type DealState, type EventType, type OpportunityEvent, type OutboxMessage, type PendingEvent, type ProcessDefinition, type Timer } from '../model/index.js';
 import type { Commit, LoadedDeal } from '../storage/port.js';
 
 /** Event types the fixtures send to the outbox. */
@@ -10,7 +10,7 @@ const OUTBOX_TYPES: ReadonlySet<EventType> = new Set<EventType>(['notification.r
  * The next commit on a deal: `pending` numbered after `prev` (absent for a new deal) and folded
  * onto a copy of its state; outbox messages for notification, integration and close events.
  */
-export function fixtureCommit(opportunityId: string, prev: LoadedDeal | undefined, pending: readonly PendingEvent[]): Commit {
+export function fixtureCommit(opportunityId: string, prev: LoadedDeal | undefined, pending: readonly PendingEvent[], timers: Timer[] = []): Commit {
   let state: DealState | null = prev ? structuredClone(prev.state) : null;
   const version = prev?.version ?? 0;
   const events: OpportunityEvent[] = pending.map((p, i) => {
@@ -22,7 +22,7 @@ export function fixtureCommit(opportunityId: string, prev: LoadedDeal | undefine
   const outbox: OutboxMessage[] = events
     .filter((e) => OUTBOX_TYPES.has(e.type))
     .map((e) => ({ id: e.id, opportunityId, type: e.type, data: structuredClone(e.data), attempts: 0 }));
-  return { opportunityId, expectedVersion: version, events, state, outbox };
+  return { opportunityId, expectedVersion: version, events, state, outbox, timers };
 }
 
 /** The deal as a store should load it after `commit`. */

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isWinpathError, type WinpathError } from '../errors/index.js';
 import type { Commit, LoadedDeal, Store, StoreCapabilities } from '../storage/port.js';
+import type { Timer } from '../model/index.js';
 import { afterCommit, ev, fixtureCommit, fixtureDefinition, fixtureScenario } from './conformance-fixtures.js';
 
 export interface StoreConformanceOptions {
@@ -287,7 +288,10 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
           ['opp-b:8', 'integration.emitted', 8, 'pending', 0],
           ['opp-a:6', 'notification.requested', 6, 'pending', 0],
         ]);
-        expect(rows[2]).toEqual({ id: 'opp-a:6', opportunityId: 'opp-a', type: 'notification.requested', data: { to: 'manager', message: 'please approve' }, attempts: 0, status: 'pending', seq: 6 });
+        expect(rows[2]).toEqual({
+          id: 'opp-a:6', opportunityId: 'opp-a', type: 'notification.requested', data: { to: 'manager', message: 'please approve' },
+          attempts: 0, status: 'pending', seq: 6, nextAttemptAt: null, lastError: null,
+        });
         expect(deals.size).toBe(3);
       });
 
@@ -298,6 +302,91 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
         expect(await store.outbox({ status: 'dead' })).toEqual([]);
         expect((await store.outbox({ opportunityId: 'opp-b' })).map((m) => m.id)).toEqual(['opp-b:8']);
         expect((await store.outbox({ status: 'pending', opportunityId: 'opp-a' })).map((m) => m.id)).toEqual(['opp-a:6']);
+      });
+    });
+
+    describe('timers', () => {
+      const T = (id: string, dueAt: string, type: Timer['type'] = 'task.overdue'): Timer => ({ id, opportunityId: 'opp-t', type, dueAt });
+      async function withTimers(timers: Timer[]): Promise<LoadedDeal> {
+        const c = fixtureCommit('opp-t', undefined, [ev.opened({ template: 'fx-sales', title: 'Timed', owner: 'alice', at: '2026-02-01T09:00:00.000Z' }), ev.entered('qualify', 1, null, '2026-02-01T09:00:00.000Z')], timers);
+        await store.append(c);
+        return afterCommit(c);
+      }
+
+      it('keeps the pending timers a commit gives, replacing the deal\'s set on every commit', async () => {
+        const first = await withTimers([T('t-b', '2026-02-03T09:00:00.000Z'), T('t-a', '2026-02-02T09:00:00.000Z', 'sla.breached')]);
+        expect((await store.timers()).map((t) => t.id)).toEqual(['t-a', 't-b']);
+        expect(await store.timers('opp-t')).toEqual([T('t-a', '2026-02-02T09:00:00.000Z', 'sla.breached'), T('t-b', '2026-02-03T09:00:00.000Z')]);
+        await store.append(fixtureCommit('opp-t', first, [ev.note('n', '2026-02-01T10:00:00.000Z', 'alice')], [T('t-c', '2026-02-04T09:00:00.000Z')]));
+        expect((await store.timers('opp-t')).map((t) => t.id)).toEqual(['t-c']);
+        expect(await store.timers('nobody')).toEqual([]);
+      });
+
+      it('claims only due timers, earliest first, and a live lease hides them from a second claim', async () => {
+        await withTimers([T('t-late', '2026-02-10T00:00:00.000Z'), T('t-2', '2026-02-02T09:00:00.000Z'), T('t-1', '2026-02-01T12:00:00.000Z')]);
+        const now = '2026-02-05T00:00:00.000Z';
+        const claimed = await store.claimTimers({ now, limit: 10, leaseUntil: '2026-02-05T00:01:00.000Z' });
+        expect(claimed.map((t) => t.id)).toEqual(['t-1', 't-2']);
+        expect(await store.claimTimers({ now, limit: 10, leaseUntil: '2026-02-05T00:01:00.000Z' })).toEqual([]);
+        // after the lease runs out, an unfired timer can be claimed again
+        const later = await store.claimTimers({ now: '2026-02-05T00:02:00.000Z', limit: 1, leaseUntil: '2026-02-05T00:03:00.000Z' });
+        expect(later.map((t) => t.id)).toEqual(['t-1']);
+      });
+
+      it('a failed commit leaves the timers as they were', async () => {
+        const first = await withTimers([T('t-1', '2026-02-02T09:00:00.000Z')]);
+        const stale = fixtureCommit('opp-t', { ...first, version: first.version - 1 }, [ev.note('n', '2026-02-01T10:00:00.000Z', 'alice')], []);
+        await expect(store.append(stale)).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+        expect((await store.timers('opp-t')).map((t) => t.id)).toEqual(['t-1']);
+      });
+    });
+
+    describe('outbox delivery', () => {
+      async function twoMessagesOnOneDeal(): Promise<void> {
+        const c1 = fixtureCommit('opp-o', undefined, [
+          ev.opened({ template: 'fx-sales', title: 'Out', owner: 'alice', at: '2026-03-01T09:00:00.000Z' }),
+          ev.entered('qualify', 1, null, '2026-03-01T09:00:00.000Z'),
+          ev.notify('manager', 'first', '2026-03-01T09:00:00.000Z'),
+        ]);
+        await store.append(c1);
+        await store.append(fixtureCommit('opp-o', afterCommit(c1), [ev.notify('manager', 'second', '2026-03-01T10:00:00.000Z')]));
+      }
+      const NOW = '2026-03-02T00:00:00.000Z';
+      const LEASE = '2026-03-02T00:05:00.000Z';
+
+      it('claims at most one message per deal, the lowest seq pending, so a deal\'s messages go out in order', async () => {
+        await twoMessagesOnOneDeal();
+        await seed();
+        const first = await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE });
+        expect(first.map((m) => m.id).sort()).toEqual(['opp-a:6', 'opp-b:8', 'opp-c:5', 'opp-o:3']);
+        expect(await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE })).toEqual([]);
+        await store.settleOutbox('opp-o:3', { status: 'delivered' });
+        expect((await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE })).map((m) => m.id)).toEqual(['opp-o:4']);
+      });
+
+      it('a failure counts an attempt, keeps the message pending until its next attempt, and blocks the deal\'s later messages', async () => {
+        await twoMessagesOnOneDeal();
+        await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE });
+        await store.settleOutbox('opp-o:3', { status: 'pending', error: 'HTTP 503', nextAttemptAt: '2026-03-02T01:00:00.000Z' });
+        const [row] = await store.outbox({ opportunityId: 'opp-o', status: 'pending' });
+        expect(row).toMatchObject({ id: 'opp-o:3', attempts: 1, status: 'pending', lastError: 'HTTP 503', nextAttemptAt: '2026-03-02T01:00:00.000Z' });
+        expect(await store.claimOutbox({ now: '2026-03-02T00:30:00.000Z', limit: 10, leaseUntil: LEASE })).toEqual([]);
+        const again = await store.claimOutbox({ now: '2026-03-02T01:00:00.000Z', limit: 10, leaseUntil: '2026-03-02T01:05:00.000Z' });
+        expect(again.map((m) => [m.id, m.attempts])).toEqual([['opp-o:3', 1]]);
+      });
+
+      it('a dead message is parked, never lost, and no longer blocks the deal', async () => {
+        await twoMessagesOnOneDeal();
+        await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE });
+        await store.settleOutbox('opp-o:3', { status: 'dead', error: 'gave up' });
+        expect(await store.outbox({ status: 'dead' })).toMatchObject([{ id: 'opp-o:3', attempts: 1, lastError: 'gave up', status: 'dead' }]);
+        expect((await store.claimOutbox({ now: NOW, limit: 10, leaseUntil: LEASE })).map((m) => m.id)).toEqual(['opp-o:4']);
+        await store.settleOutbox('opp-o:4', { status: 'delivered' });
+        expect((await store.outbox({ status: 'delivered' })).map((m) => [m.id, m.attempts, m.lastError])).toEqual([['opp-o:4', 1, null]]);
+      });
+
+      it('settling an unknown message is NOT_FOUND', async () => {
+        await expect(store.settleOutbox('nope:1', { status: 'delivered' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       });
     });
 

@@ -25,7 +25,7 @@ export function fakeClock(start = '2026-03-02T09:00:00.000Z') {
   };
 }
 
-export async function setup(opts: { store?: Store; lang?: 'zh' | 'en'; retry?: number } = {}) {
+export async function setup(opts: { store?: Store; lang?: 'zh' | 'en'; retry?: number; outbox?: { maxAttempts?: number; backoffMs?: number } } = {}) {
   const clock = fakeClock();
   const def = await gatedTemplate();
   let n = 0;
@@ -37,6 +37,7 @@ export async function setup(opts: { store?: Store; lang?: 'zh' | 'en'; retry?: n
     ids: () => `deal-${++n}`,
     resolveRole: (role) => PEOPLE[role] ?? [],
     ...(opts.retry === undefined ? {} : { retry: opts.retry }),
+    ...(opts.outbox === undefined ? {} : { outbox: opts.outbox }),
   });
   return { engine, clock, def };
 }

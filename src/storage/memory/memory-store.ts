@@ -1,7 +1,16 @@
 /** memoryStore(): the whole port in plain maps; copies in and out so callers never share state with it. */
 import { WinpathError } from '../../errors/index.js';
-import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task } from '../../model/index.js';
-import { isCandidate, type ApprovalFilter, type Commit, type LoadedDeal, type OpportunityFilter, type Store, type StoredOutboxMessage, type TaskFilter } from '../port.js';
+import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
+import {
+  isCandidate, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type Store,
+  type StoredOutboxMessage, type TaskFilter,
+} from '../port.js';
+
+interface OutboxRow {
+  m: StoredOutboxMessage;
+  at: string;
+  claimedUntil: string | null;
+}
 
 export function memoryStore(): Store {
   const deals = new Map<string, DealState>();
@@ -9,7 +18,9 @@ export function memoryStore(): Store {
   const taskIndex = new Map<string, string>();
   const approvalIndex = new Map<string, string>();
   const defs = new Map<string, ProcessDefinition>();
-  const outbox: { m: StoredOutboxMessage; at: string }[] = [];
+  const outbox: OutboxRow[] = [];
+  const timers = new Map<string, Timer[]>();
+  const leases = new Map<string, string>();
   let closed = false;
   const live = () => {
     if (closed) throw new WinpathError('INPUT_INVALID', 'the store is closed');
@@ -22,6 +33,9 @@ export function memoryStore(): Store {
       .map((e) => e.x);
   const allTasks = (): Task[] => ordered((d) => d.tasks);
   const allApprovals = (): Approval[] => ordered((d) => d.approvals);
+  const byOutboxOrder = (a: OutboxRow, b: OutboxRow) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : a.m.opportunityId < b.m.opportunityId ? -1 : a.m.opportunityId > b.m.opportunityId ? 1 : a.m.seq - b.m.seq;
+  const byDue = (a: Timer, b: Timer) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   return {
     kind: 'memory',
@@ -45,19 +59,23 @@ export function memoryStore(): Store {
       for (const a of c.state.approvals) approvalIndex.set(a.id, c.opportunityId);
       for (const m of c.outbox) {
         const e = c.events.find((x) => x.id === m.id);
-        outbox.push({ m: { ...structuredClone(m), status: 'pending', seq: e?.seq ?? 0 }, at: e?.at ?? '' });
+        outbox.push({ m: { ...structuredClone(m), status: 'pending', seq: e?.seq ?? 0, nextAttemptAt: null, lastError: null }, at: e?.at ?? '', claimedUntil: null });
       }
+      for (const t of timers.get(c.opportunityId) ?? []) if (!c.timers.some((n) => n.id === t.id)) leases.delete(t.id);
+      timers.set(c.opportunityId, structuredClone(c.timers ?? []));
     },
     async events(id, afterSeq = 0) {
       live();
       return structuredClone((logs.get(id) ?? []).filter((e) => e.seq > afterSeq));
     },
     async task(taskId) {
+      live();
       const oid = taskIndex.get(taskId);
       const t = oid ? deals.get(oid)?.tasks.find((x) => x.id === taskId) : undefined;
       return t ? structuredClone(t) : undefined;
     },
     async approval(approvalId) {
+      live();
       const oid = approvalIndex.get(approvalId);
       const a = oid ? deals.get(oid)?.approvals.find((x) => x.id === approvalId) : undefined;
       return a ? structuredClone(a) : undefined;
@@ -95,16 +113,58 @@ export function memoryStore(): Store {
       if (!prev) defs.set(key, structuredClone(def));
     },
     async definition(id, version) {
+      live();
       return defs.get(`${id}@${version}`);
     },
     async definitions() {
+      live();
       return [...defs.values()];
     },
     async outbox(f = {}) {
+      live();
       const rows = outbox
         .filter(({ m }) => (f.status === undefined || m.status === f.status) && (f.opportunityId === undefined || m.opportunityId === f.opportunityId))
-        .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.m.opportunityId < b.m.opportunityId ? -1 : a.m.opportunityId > b.m.opportunityId ? 1 : a.m.seq - b.m.seq));
+        .sort(byOutboxOrder);
       return structuredClone(rows.map(({ m }) => m));
+    },
+    async timers(opportunityId) {
+      live();
+      const all = opportunityId === undefined ? [...timers.values()].flat() : timers.get(opportunityId) ?? [];
+      return structuredClone([...all].sort(byDue));
+    },
+    async claimTimers({ now, limit, leaseUntil }: ClaimOptions) {
+      live();
+      const due = [...timers.values()].flat()
+        .filter((t) => t.dueAt <= now && (leases.get(t.id) ?? '') <= now)
+        .sort(byDue)
+        .slice(0, limit);
+      for (const t of due) leases.set(t.id, leaseUntil);
+      return structuredClone(due);
+    },
+    async claimOutbox({ now, limit, leaseUntil }: ClaimOptions) {
+      live();
+      const firstPending = new Map<string, OutboxRow>();
+      for (const row of [...outbox].sort(byOutboxOrder)) {
+        if (row.m.status !== 'pending') continue;
+        const prev = firstPending.get(row.m.opportunityId);
+        if (!prev || row.m.seq < prev.m.seq) firstPending.set(row.m.opportunityId, row);
+      }
+      const claimed = [...firstPending.values()]
+        .filter((r) => (r.m.nextAttemptAt === null || r.m.nextAttemptAt <= now) && (r.claimedUntil === null || r.claimedUntil <= now))
+        .sort(byOutboxOrder)
+        .slice(0, limit);
+      for (const r of claimed) r.claimedUntil = leaseUntil;
+      return structuredClone(claimed.map((r) => r.m));
+    },
+    async settleOutbox(id, outcome: OutboxOutcome) {
+      live();
+      const row = outbox.find((r) => r.m.id === id);
+      if (!row) throw new WinpathError('NOT_FOUND', `no outbox message "${id}"`);
+      row.m.attempts++;
+      row.m.status = outcome.status;
+      row.claimedUntil = null;
+      row.m.lastError = outcome.status === 'delivered' ? null : outcome.error;
+      row.m.nextAttemptAt = outcome.status === 'pending' ? outcome.nextAttemptAt : null;
     },
     async close() {
       closed = true;

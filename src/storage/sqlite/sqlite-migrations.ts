@@ -119,6 +119,23 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_status_next ON outbox (status, next_attempt_at);
 `,
   },
+  {
+    // timers (SLA, overdue, idle) kept with the deal; leases so two workers do not claim the same row
+    version: 2,
+    sql: `
+CREATE TABLE timers (
+  id TEXT PRIMARY KEY,
+  opportunity_id TEXT NOT NULL REFERENCES opportunities (id),
+  type TEXT NOT NULL,
+  due_at TEXT NOT NULL,
+  claimed_until TEXT NULL
+);
+CREATE INDEX timers_due ON timers (due_at);
+CREATE INDEX timers_opportunity ON timers (opportunity_id);
+ALTER TABLE outbox ADD COLUMN claimed_until TEXT NULL;
+CREATE INDEX outbox_deal_pending ON outbox (opportunity_id, seq) WHERE status = 'pending';
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,9 +1,10 @@
 /** sqliteStore(): the Store port on better-sqlite3; one IMMEDIATE transaction per command, WAL on files. */
 import Database from 'better-sqlite3';
 import { WinpathError } from '../../errors/index.js';
-import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task } from '../../model/index.js';
+import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  toMinor, type ApprovalFilter, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxStatus, type Store, type StoredOutboxMessage, type TaskFilter,
+  toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
+  type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import { migrate } from './sqlite-migrations.js';
 
@@ -96,6 +97,22 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
       const ev = c.events.find((e) => e.id === m.id);
       q.insertOutbox.run(m.id, m.opportunityId, ev?.seq ?? 0, m.type, JSON.stringify(m.data), m.attempts, ev?.at ?? c.events.at(-1)?.at ?? o.openedAt);
     }
+    // the pending timers are a projection of the state: replace the deal's set, keeping leases of timers still pending
+    const keep = new Set(c.timers.map((t) => t.id));
+    for (const row of q.timerIds.all(c.opportunityId) as { id: string }[]) if (!keep.has(row.id)) q.deleteTimer.run(row.id);
+    for (const t of c.timers) q.upsertTimer.run(t.id, c.opportunityId, t.type, t.dueAt);
+  });
+
+  const claimTimers = db.transaction((o: ClaimOptions): Timer[] => {
+    const rows = q.dueTimers.all(o.now, o.now, o.limit) as Row[];
+    for (const r of rows) q.leaseTimer.run(o.leaseUntil, r['id']);
+    return rows.map(toTimer);
+  });
+
+  const claimOutbox = db.transaction((o: ClaimOptions): StoredOutboxMessage[] => {
+    const rows = q.dueOutbox.all(o.now, o.now, o.limit) as Row[];
+    for (const r of rows) q.leaseOutbox.run(o.leaseUntil, r['id']);
+    return rows.map(toOutbox);
   });
 
   const saveDef = db.transaction((def: ProcessDefinition): void => {
@@ -202,8 +219,27 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
       if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
       if (f.opportunityId !== undefined) { where.push('opportunity_id = ?'); params.push(f.opportunityId); }
       const st = shaped(`outbox:${where.join('&')}`, () =>
-        `SELECT id, opportunity_id, seq, type, data, status, attempts FROM outbox ${whereSql(where)} ORDER BY created_at, opportunity_id, seq`);
+        `SELECT id, opportunity_id, seq, type, data, status, attempts, next_attempt_at, last_error FROM outbox ${whereSql(where)} ORDER BY created_at, opportunity_id, seq`);
       return (st.all(...params) as Row[]).map(toOutbox);
+    },
+    async timers(opportunityId) {
+      live();
+      const rows = (opportunityId === undefined ? q.allTimers.all() : q.dealTimers.all(opportunityId)) as Row[];
+      return rows.map(toTimer);
+    },
+    async claimTimers(o) {
+      live();
+      return claimTimers.immediate(o);
+    },
+    async claimOutbox(o) {
+      live();
+      return claimOutbox.immediate(o);
+    },
+    async settleOutbox(id, outcome: OutboxOutcome) {
+      live();
+      const r = q.settleOutbox.run(outcome.status, outcome.status === 'delivered' ? null : outcome.error,
+        outcome.status === 'pending' ? outcome.nextAttemptAt : null, id);
+      if (r.changes === 0) throw new WinpathError('NOT_FOUND', `no outbox message "${id}"`);
     },
     async close() {
       if (closed) return;
@@ -281,6 +317,22 @@ function prepareStatements(db: Db) {
     definition: db.prepare('SELECT definition FROM templates WHERE id = ? AND version = ?'),
     insertDefinition: db.prepare('INSERT INTO templates (id, version, definition) VALUES (?, ?, ?)'),
     definitions: db.prepare('SELECT definition FROM templates ORDER BY rowid'),
+    timerIds: db.prepare('SELECT id FROM timers WHERE opportunity_id = ?'),
+    deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
+    upsertTimer: db.prepare(`INSERT INTO timers (id, opportunity_id, type, due_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET type = excluded.type, due_at = excluded.due_at`),
+    allTimers: db.prepare('SELECT id, opportunity_id, type, due_at FROM timers ORDER BY due_at, id'),
+    dealTimers: db.prepare('SELECT id, opportunity_id, type, due_at FROM timers WHERE opportunity_id = ? ORDER BY due_at, id'),
+    dueTimers: db.prepare(`SELECT id, opportunity_id, type, due_at FROM timers
+      WHERE due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY due_at, id LIMIT ?`),
+    leaseTimer: db.prepare('UPDATE timers SET claimed_until = ? WHERE id = ?'),
+    // at most one message per deal: the lowest seq still pending, so a deal's messages go out in order
+    dueOutbox: db.prepare(`SELECT o.id, o.opportunity_id, o.seq, o.type, o.data, o.status, o.attempts, o.next_attempt_at, o.last_error FROM outbox o
+      WHERE o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND (o.claimed_until IS NULL OR o.claimed_until <= ?)
+        AND o.seq = (SELECT min(p.seq) FROM outbox p WHERE p.opportunity_id = o.opportunity_id AND p.status = 'pending')
+      ORDER BY o.created_at, o.opportunity_id, o.seq LIMIT ?`),
+    leaseOutbox: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?'),
+    settleOutbox: db.prepare(`UPDATE outbox SET attempts = attempts + 1, status = ?, last_error = ?, next_attempt_at = ?, claimed_until = NULL WHERE id = ?`),
   };
 }
 
@@ -314,8 +366,13 @@ function toEvent(r: Row): OpportunityEvent {
   };
 }
 
+function toTimer(r: Row): Timer {
+  return { id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as Timer['type'], dueAt: r['due_at'] as string };
+}
+
 function toOutbox(r: Row): StoredOutboxMessage {
   return {
+    nextAttemptAt: (r['next_attempt_at'] as string | null) ?? null, lastError: (r['last_error'] as string | null) ?? null,
     id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as string,
     data: JSON.parse(r['data'] as string) as Record<string, unknown>, attempts: r['attempts'] as number,
     status: r['status'] as OutboxStatus, seq: r['seq'] as number,
