@@ -32,7 +32,7 @@ function files(dir: string): string[] {
 function roomOf(file: string): string {
   const rel = relative(SRC, file).replace(/\\/g, '/');
   if (rel === 'index.ts' || rel === 'index.js') return 'index';
-  if (rel === 'storage/port.ts' || rel === 'storage/port.js') return 'storage/port';
+  if (/^storage\/(query-)?port\.(ts|js)$/.test(rel)) return 'storage/port';
   return rel.split('/')[0]!;
 }
 

@@ -9,3 +9,4 @@ export { buildSnapshot, guardEvaluator, renderMessage, mayAct, type DecideEnv } 
 export { msg, type Lang } from './messages.js';
 export { pendingTimers, fireDueTimers, type TickDecision } from './timers.js';
 export { Draft } from './draft.js';
+export { stagePaths, type StagePath } from './stage-paths.js';

@@ -7,3 +7,4 @@ export * from './duration.js';
 export * from './schemas.js';
 export * from './field-schema.js';
 export * from './commands.js';
+export * from './comparisons.js';

@@ -3,3 +3,4 @@
 export * from './port.js';
 export { memoryStore } from './memory/memory-store.js';
 export { sqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export { postgresStore, type PostgresStoreOptions, type PostgresPool, type PostgresClient } from './postgres/postgres-store.js';

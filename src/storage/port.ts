@@ -2,6 +2,7 @@
 import type {
   Approval, ApprovalStatus, DealState, Opportunity, OpportunityEvent, OpportunityStatus, OutboxMessage, ProcessDefinition, Task, TaskStatus, Timer,
 } from '../model/index.js';
+import { WinpathError } from '../errors/index.js';
 
 /** What an adapter can do; the conformance suite branches on these, never on names. */
 export interface StoreCapabilities {
@@ -67,6 +68,14 @@ export type OutboxOutcome =
   | { status: 'pending'; error: string; nextAttemptAt: string }
   | { status: 'dead'; error: string };
 
+/** One page of the log of all deals (`Store.feed`). */
+export interface FeedPage {
+  /** In an order a reader can checkpoint on: each deal's events in seq order, and no event committed later ever lands before `position`. */
+  events: OpportunityEvent[];
+  /** Where this page ends: pass it back as `after` to read on. Opaque, and meaningful only to stores on the same data. */
+  position: string;
+}
+
 /** A claim: rows due at `now`, leased until `leaseUntil` so another worker skips them meanwhile. */
 export interface ClaimOptions {
   now: string;
@@ -82,6 +91,13 @@ export interface Store {
   append(commit: Commit): Promise<void>;
   /** The deal's events in seq order, after `afterSeq` when given. */
   events(opportunityId: string, afterSeq?: number): Promise<OpportunityEvent[]>;
+  /**
+   * Up to `limit` events of all deals after `after` (null: from the start), for readers that follow
+   * the whole log (projections, exports). A reader that resumes from the last `position` it got
+   * never skips an event, even one whose transaction committed after later ones.
+   * @throws WinpathError INPUT_INVALID when `after` is not a position this store gave, or `limit` is not a whole number >= 0.
+   */
+  feed(after: string | null, limit: number): Promise<FeedPage>;
   task(taskId: string): Promise<Task | undefined>;
   approval(approvalId: string): Promise<Approval | undefined>;
   tasks(filter?: TaskFilter): Promise<Task[]>;
@@ -114,4 +130,21 @@ export function isCandidate(a: Approval, user: string): boolean {
 /** Amount in integer minor units, so sums are exact. */
 export function toMinor(amount: number | null): number | null {
   return amount === null ? null : Math.round(amount * 100);
+}
+
+/**
+ * Checks a feed request's `limit`; every store gives the same error.
+ * @throws WinpathError INPUT_INVALID when it is not a whole number >= 0.
+ */
+export function assertFeedLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new WinpathError('INPUT_INVALID', `feed: limit must be a whole number >= 0, not ${String(limit)}`, { path: ['limit'] });
+  }
+}
+
+/** The error for a feed position a store did not give. */
+export function badFeedPosition(after: unknown): WinpathError {
+  return new WinpathError('INPUT_INVALID', `feed: ${JSON.stringify(after)} is not a position this store gave`, {
+    fix: 'pass null to read from the start, or the `position` of the last page', path: ['after'],
+  });
 }

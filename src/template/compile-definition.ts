@@ -266,8 +266,8 @@ export function compileDefinition(raw: RawTemplate, cx: CompileContext): Process
     lossReasons: [...raw.lossReasons],
     idleAfter: raw.idleAfter,
     export: raw.export,
-    permissions: raw.permissions,
-    stages: raw.stages.map((s) => stripUndefined({ ...s })),
+    permissions: raw.permissions && Object.keys(raw.permissions).length ? raw.permissions : undefined,
+    stages: raw.stages.map((s) => dropEmpty(stripUndefined({ ...s }))),
     transitions,
   }) as unknown as ProcessDefinition);
   sources.set(def, cx);
@@ -288,6 +288,21 @@ function keyFix(kind: string, name: string, known: Iterable<string>): string {
 function clip(text: string): string {
   const s = text.replace(/\s+/g, ' ').trim();
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Drops a stage's empty optional lists and objects (`onEnter: []`, `requires: {}`), so YAML and BPMN forms compare equal. */
+function dropEmpty<T extends Record<string, unknown>>(stage: T): T {
+  const out: Record<string, unknown> = { ...stage };
+  const empty = (v: unknown) => (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+  for (const key of ['requires', 'sla', 'permissions'] as const) {
+    const inner = out[key];
+    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
+      const kept = Object.fromEntries(Object.entries(inner).filter(([k, v]) => !empty(v) || (key === 'sla' && k === 'within')));
+      out[key] = kept;
+    }
+  }
+  for (const key of Object.keys(out)) if (key !== 'key' && key !== 'name' && empty(out[key])) delete out[key];
+  return out as T;
 }
 
 /** Drops undefined-valued keys recursively, so definitions compare equal as data. */

@@ -1,6 +1,6 @@
 /** lintTemplate: soundness findings beyond the load-time errors (warnings a template author should see). */
 import type { PathSegment } from '../errors/index.js';
-import { addDuration, isOpenStage, type ProcessDefinition } from '../model/index.js';
+import { addDuration, isOpenStage, parseComparisons, type Comparison, type FieldDef, type ProcessDefinition } from '../model/index.js';
 
 export interface LintFinding {
   level: 'error' | 'warning';
@@ -14,6 +14,19 @@ const EPOCH = new Date('2026-01-05T09:00:00Z');
 
 export function lintTemplate(def: ProcessDefinition): LintFinding[] {
   const out: LintFinding[] = [];
+  const never = (when: string | undefined) => when !== undefined && neverHolds(when, def.fields);
+  def.transitions.forEach((t, i) => {
+    if (never(t.when)) out.push({ level: 'error', code: 'TRANSITION_NEVER_HOLDS', path: ['transitions', i, 'when'], message: `transition ${t.from} -> ${t.to} can never be taken: "${t.when}" cannot hold given the field types`, fix: 'compare with a value the field can take (its options, min and max)' });
+  });
+  def.stages.forEach((s, i) => {
+    s.requires?.checks?.forEach((c, j) => {
+      if (never(c.when)) out.push({ level: 'error', code: 'CHECK_NEVER_HOLDS', path: ['stages', i, 'requires', 'checks', j, 'when'], message: `check "${c.key ?? `checks[${j}]`}" of stage "${s.key}" can never hold ("${c.when}"), so no deal can leave the stage forward`, fix: 'compare with a value the field can take (its options, min and max)' });
+    });
+    (s.onEnter ?? []).forEach((a, j) => {
+      const spec = Object.values(a)[0] as { when?: string };
+      if (never(spec.when)) out.push({ level: 'warning', code: 'ACTION_NEVER_RUNS', path: ['stages', i, 'onEnter', j], message: `an entry action of stage "${s.key}" never runs: "${spec.when}" cannot hold`, fix: 'correct the `when`, or remove the action' });
+    });
+  });
   const seenDefault = new Set<string>();
   def.transitions.forEach((t, i) => {
     if (seenDefault.has(t.from)) {
@@ -53,4 +66,46 @@ export function lintTemplate(def: ProcessDefinition): LintFinding[] {
     if (!s.guidance && open.length > 0) out.push({ level: 'warning', code: 'NO_GUIDANCE', path: ['stages', i], message: `open stage "${s.key}" has no guidance for the salesperson`, fix: 'add `guidance: { en: ..., zh: ... }`' });
   });
   return out;
+}
+
+/** Whether a guard of simple comparisons can never hold given the fields' types, options and bounds (undecidable shapes: false). */
+export function neverHolds(when: string, fields: ProcessDefinition['fields']): boolean {
+  const dnf = parseComparisons(when);
+  if (!dnf) return false;
+  return dnf.every((conj) => conj.some((c) => atomNeverHolds(c, fields[c.field])) || contradicts(conj, fields));
+}
+
+function atomNeverHolds(c: Comparison, f: FieldDef | undefined): boolean {
+  if (!f || !('literal' in c.value)) return false;
+  const v = c.value.literal;
+  if (v === null) return false;
+  const numeric = f.type === 'number' || f.type === 'money';
+  if (numeric) {
+    if (typeof v !== 'number') return true;
+    const min = f.min ?? (f.type === 'money' ? 0 : undefined);
+    const max = f.max;
+    if (max !== undefined && ((c.op === '>' && v >= max) || (c.op === '>=' && v > max) || (c.op === '=' && v > max))) return true;
+    if (min !== undefined && ((c.op === '<' && v <= min) || (c.op === '<=' && v < min) || (c.op === '=' && v < min))) return true;
+    return false;
+  }
+  if (f.type === 'boolean') return typeof v !== 'boolean' || (c.op !== '=' && c.op !== '!=');
+  if (f.type === 'enum') return typeof v !== 'string' || (c.op === '=' && !(f.options ?? []).includes(v));
+  if (f.type === 'string' || f.type === 'text' || f.type === 'user') return typeof v !== 'string';
+  return false;
+}
+
+/** `x > 5 and x < 3`: numeric bounds on one field that leave no value. */
+function contradicts(conj: Comparison[], fields: ProcessDefinition['fields']): boolean {
+  const lo = new Map<string, number>();
+  const hi = new Map<string, number>();
+  for (const c of conj) {
+    if (!('literal' in c.value) || typeof c.value.literal !== 'number') continue;
+    const t = fields[c.field]?.type;
+    if (t !== 'number' && t !== 'money') continue;
+    const v = c.value.literal;
+    if (c.op === '>' || c.op === '>=' || c.op === '=') lo.set(c.field, Math.max(lo.get(c.field) ?? -Infinity, c.op === '>' ? v + Number.EPSILON * Math.max(1, Math.abs(v)) : v));
+    if (c.op === '<' || c.op === '<=' || c.op === '=') hi.set(c.field, Math.min(hi.get(c.field) ?? Infinity, c.op === '<' ? v - Number.EPSILON * Math.max(1, Math.abs(v)) : v));
+  }
+  for (const [k, l] of lo) if (l > (hi.get(k) ?? Infinity)) return true;
+  return false;
 }

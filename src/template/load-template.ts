@@ -1,6 +1,7 @@
 /** loadTemplate / parseTemplate: the public entry points of the template readers. */
 import { WinpathError } from '../errors/index.js';
 import type { ProcessDefinition } from '../model/index.js';
+import { parseBpmnTemplate } from './bpmn/parse-bpmn.js';
 import { parseYamlTemplate } from './parse-yaml.js';
 import { readTemplateFile } from './template-files.js';
 
@@ -15,9 +16,7 @@ export interface ParseTemplateOptions {
  */
 export async function parseTemplate(source: string, opts: ParseTemplateOptions): Promise<ProcessDefinition> {
   if (opts?.format === 'yaml') return parseYamlTemplate(source, opts.fileName);
-  if (opts?.format === 'bpmn') {
-    throw new WinpathError('UNSUPPORTED_BPMN', 'BPMN templates are not readable yet in this version', { fix: 'use the YAML form of the template' });
-  }
+  if (opts?.format === 'bpmn') return parseBpmnTemplate(source, opts.fileName);
   throw new WinpathError('INPUT_INVALID', `unknown template format "${String(opts?.format)}"`, { fix: "pass { format: 'yaml' } or { format: 'bpmn' }" });
 }
 

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { WinpathError } from '../errors/index.js';
 import type { I18nText } from '../model/index.js';
 import { MAX_TEMPLATE_SIZE } from './parse-yaml.js';
+import { MAX_BPMN_SIZE } from './bpmn/scan-xml.js';
 
 let cachedDir: string | undefined;
 
@@ -50,8 +51,9 @@ export async function readTemplateFile(pathOrBuiltinId: string): Promise<Templat
   } catch {
     throw new WinpathError('NOT_FOUND', `template file "${file}" does not exist`, { file, fix: 'check the path' });
   }
-  if (size > MAX_TEMPLATE_SIZE * 4) {
-    throw new WinpathError('LIMIT_EXCEEDED', `template file "${file}" is ${size} bytes, over the limit`, { file, fix: 'templates are at most 2,000,000 characters' });
+  const limit = format === 'bpmn' ? MAX_BPMN_SIZE : MAX_TEMPLATE_SIZE;
+  if (size > limit * 4) {
+    throw new WinpathError('LIMIT_EXCEEDED', `template file "${file}" is ${size} bytes, over the limit`, { file, fix: `${format === 'bpmn' ? 'BPMN' : 'YAML'} templates are at most ${limit.toLocaleString('en')} characters` });
   }
   return { source: await readFile(file, 'utf8'), format, fileName: file.startsWith(templatesDir()) ? `templates/${file.slice(templatesDir().length + 1)}` : file };
 }

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isWinpathError, type WinpathError } from '../errors/index.js';
 import type { Commit, LoadedDeal, Store, StoreCapabilities } from '../storage/port.js';
-import type { Timer } from '../model/index.js';
+import type { OpportunityEvent, Timer } from '../model/index.js';
 import { afterCommit, ev, fixtureCommit, fixtureDefinition, fixtureScenario } from './conformance-fixtures.js';
 
 export interface StoreConformanceOptions {
@@ -390,6 +390,101 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
       });
     });
 
+    describe('feed', () => {
+      /** Reads the whole feed from `after` in pages of `page`; returns the events and the last position. */
+      async function readAll(after: string | null, page: number): Promise<{ events: OpportunityEvent[]; position: string }> {
+        const events: OpportunityEvent[] = [];
+        let position = after;
+        for (let guard = 0; guard < 1000; guard++) {
+          const p = await store.feed(position, page);
+          expect(typeof p.position).toBe('string');
+          expect(p.events.length).toBeLessThanOrEqual(page);
+          if (p.events.length === 0) {
+            if (position !== null) expect(p.position).toBe(position);
+            return { events, position: p.position };
+          }
+          events.push(...p.events);
+          position = p.position;
+        }
+        throw new Error('the feed never ended');
+      }
+      const appendedInOrder = () => fixtureScenario().reduce<{ events: OpportunityEvent[]; deals: Map<string, LoadedDeal> }>((acc, step) => {
+        const c = fixtureCommit(step.id, acc.deals.get(step.id), step.pending);
+        acc.deals.set(step.id, afterCommit(c));
+        acc.events.push(...c.events);
+        return acc;
+      }, { events: [], deals: new Map() }).events;
+
+      it('gives nothing, and a position to start from, on an empty store', async () => {
+        const first = await store.feed(null, 10);
+        expect(first.events).toEqual([]);
+        expect(typeof first.position).toBe('string');
+        expect((await store.feed(first.position, 10)).events).toEqual([]);
+      });
+
+      it('gives every event of every deal once, in the order the commits were made, page by page', async () => {
+        await seed();
+        const expected = appendedInOrder();
+        for (const page of [1, 2, 5, 100]) {
+          const { events } = await readAll(null, page);
+          expect(events).toEqual(expected);
+        }
+        expect((await store.feed(null, 3)).events).toEqual(expected.slice(0, 3));
+      });
+
+      it('resumes from a position: only what was committed after it comes back', async () => {
+        const deals = await seed();
+        const { position } = await readAll(null, 4);
+        expect((await store.feed(position, 10)).events).toEqual([]);
+        const c1 = fixtureCommit('opp-a', deals.get('opp-a'), [ev.note('later', '2026-01-10T00:00:00.000Z', 'alice')]);
+        await store.append(c1);
+        const c2 = fixtureCommit('opp-c', deals.get('opp-c'), [ev.note('later too', '2026-01-10T00:00:00.000Z', 'alice'), ev.notify('x', 'y', '2026-01-10T00:00:00.000Z')]);
+        await store.append(c2);
+        const next = await store.feed(position, 10);
+        expect(next.events).toEqual([...c1.events, ...c2.events]);
+        expect((await store.feed(next.position, 10)).events).toEqual([]);
+        // a position is a value: reading from it again gives the same page
+        expect((await store.feed(position, 1)).events).toEqual(c1.events);
+      });
+
+      it('a limit of 0 reads nothing and keeps the position', async () => {
+        await seed();
+        const page = await store.feed(null, 0);
+        expect(page.events).toEqual([]);
+        expect((await readAll(page.position, 50)).events).toEqual(appendedInOrder());
+        const two = await store.feed(null, 2);
+        expect(await store.feed(two.position, 0)).toEqual({ events: [], position: two.position });
+      });
+
+      it('a failed commit adds nothing to the feed', async () => {
+        const deals = await seed();
+        const { position } = await readAll(null, 100);
+        const stale = fixtureCommit('opp-a', { ...deals.get('opp-a')!, version: 5 }, [ev.note('stale', '2026-01-10T00:00:00.000Z', 'alice')]);
+        await expectConflict(store.append(stale), 'opp-a');
+        expect((await store.feed(position, 10)).events).toEqual([]);
+      });
+
+      it('returns copies', async () => {
+        await seed();
+        const page = await store.feed(null, 1);
+        page.events[0]!.data['title'] = 'changed';
+        expect((await store.feed(null, 1)).events[0]!.data['title']).toBe('Gamma');
+      });
+
+      it('refuses a position it did not give, and a bad limit, with INPUT_INVALID', async () => {
+        await seed();
+        for (const bad of ['garbage', '-1', '1.5', '']) {
+          const err = await store.feed(bad, 10).then(() => undefined, (e: unknown) => e);
+          expect(isWinpathError(err, 'INPUT_INVALID'), `position ${JSON.stringify(bad)}: ${String(err)}`).toBe(true);
+          expect((err as WinpathError).message).toContain('is not a position this store gave');
+        }
+        for (const bad of [-1, 1.5, Number.NaN]) {
+          const err = await store.feed(null, bad).then(() => undefined, (e: unknown) => e);
+          expect(isWinpathError(err, 'INPUT_INVALID'), `limit ${bad}: ${String(err)}`).toBe(true);
+        }
+      });
+    });
+
     describe('definitions', () => {
       it('saves, gets and lists definitions', async () => {
         const one = fixtureDefinition('fx-sales', 1);
@@ -488,6 +583,16 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
         const err = await store.saveDefinition({ ...fixtureDefinition(), lossReasons: [] }).then(() => undefined, (e: unknown) => e);
         expect(isWinpathError(err, 'TEMPLATE_INVALID')).toBe(true);
       });
+
+      it('reads the feed on from a position taken before reopening', async () => {
+        const deals = await seed();
+        const before = await store.feed(null, 1000);
+        if (!(await reopen())) return;
+        expect((await store.feed(null, 1000)).events).toEqual(before.events);
+        const c = fixtureCommit('opp-b', deals.get('opp-b'), [ev.note('after reopen', '2026-01-10T00:00:00.000Z', 'bob')]);
+        await store.append(c);
+        expect((await store.feed(before.position, 10)).events).toEqual(c.events);
+      });
     });
 
     describe.skipIf(!opts.connect || opts.capabilities?.concurrentWriters === false)('two stores on the same data (concurrent writers)', () => {
@@ -504,6 +609,21 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
         const winner = results[0]!.status === 'fulfilled' ? one : two;
         expect(await store.load('opp-a')).toEqual(afterCommit(winner));
         expect(await other.load('opp-a')).toEqual(afterCommit(winner));
+      });
+
+      it('shows each store the other\'s commits in its feed, after the position it had', async () => {
+        if (!store.capabilities.concurrentWriters || !opts.connect) return;
+        const deals = await seed();
+        const other = await opts.connect(store);
+        extra.push(other);
+        const mine = await store.feed(null, 1000);
+        expect((await other.feed(null, 1000)).events).toEqual(mine.events);
+        const c1 = fixtureCommit('opp-a', deals.get('opp-a'), [ev.note('from other', '2026-01-09T00:00:00.000Z', 'alice')]);
+        await other.append(c1);
+        const c2 = fixtureCommit('opp-b', deals.get('opp-b'), [ev.note('from me', '2026-01-09T00:00:01.000Z', 'bob')]);
+        await store.append(c2);
+        expect((await store.feed(mine.position, 10)).events).toEqual([...c1.events, ...c2.events]);
+        expect((await other.feed(mine.position, 10)).events).toEqual([...c1.events, ...c2.events]);
       });
     });
   });

@@ -2,7 +2,7 @@
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  isCandidate, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type Store,
+  assertFeedLimit, badFeedPosition, isCandidate, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type Store,
   type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 
@@ -15,6 +15,8 @@ interface OutboxRow {
 export function memoryStore(): Store {
   const deals = new Map<string, DealState>();
   const logs = new Map<string, OpportunityEvent[]>();
+  /** Every event of every deal in append order: the feed (one writer, so append order is commit order). */
+  const feedLog: OpportunityEvent[] = [];
   const taskIndex = new Map<string, string>();
   const approvalIndex = new Map<string, string>();
   const defs = new Map<string, ProcessDefinition>();
@@ -53,6 +55,7 @@ export function memoryStore(): Store {
       }
       const log = logs.get(c.opportunityId) ?? [];
       log.push(...structuredClone(c.events));
+      feedLog.push(...structuredClone(c.events));
       logs.set(c.opportunityId, log);
       deals.set(c.opportunityId, structuredClone(c.state));
       for (const t of c.state.tasks) taskIndex.set(t.id, c.opportunityId);
@@ -67,6 +70,14 @@ export function memoryStore(): Store {
     async events(id, afterSeq = 0) {
       live();
       return structuredClone((logs.get(id) ?? []).filter((e) => e.seq > afterSeq));
+    },
+    async feed(after, limit) {
+      live();
+      const from = after === null ? 0 : /^\d{1,15}$/.test(String(after)) ? Number(after) : -1;
+      if (from < 0) throw badFeedPosition(after);
+      assertFeedLimit(limit);
+      const events = feedLog.slice(from, from + limit);
+      return { events: structuredClone(events), position: String(from + events.length) };
     },
     async task(taskId) {
       live();

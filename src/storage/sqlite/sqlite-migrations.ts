@@ -136,6 +136,24 @@ ALTER TABLE outbox ADD COLUMN claimed_until TEXT NULL;
 CREATE INDEX outbox_deal_pending ON outbox (opportunity_id, seq) WHERE status = 'pending';
 `,
   },
+  {
+    // analytics: the amount a deal had over time (funnel asOf), and indexes for the aggregate queries
+    version: 3,
+    sql: `
+CREATE TABLE amount_history (
+  opportunity_id TEXT NOT NULL REFERENCES opportunities (id),
+  at TEXT NOT NULL,
+  amount_minor INTEGER NULL,
+  PRIMARY KEY (opportunity_id, at)
+);
+INSERT OR REPLACE INTO amount_history (opportunity_id, at, amount_minor)
+  SELECT opportunity_id, at, CAST(round(json_extract(data, '$.fields.amount') * 100) AS INTEGER) FROM events
+  WHERE (type = 'opportunity.opened' OR (type = 'opportunity.updated' AND json_type(data, '$.fields.amount') IS NOT NULL)) ORDER BY pos;
+CREATE INDEX opportunities_template_status_stage ON opportunities (template, status, stage);
+CREATE INDEX stage_history_stage ON stage_history (stage, opportunity_id);
+CREATE INDEX stage_history_entered ON stage_history (entered_at);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

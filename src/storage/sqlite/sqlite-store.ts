@@ -3,10 +3,12 @@ import Database from 'better-sqlite3';
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
+  assertFeedLimit, badFeedPosition, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
   type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import { migrate } from './sqlite-migrations.js';
+import { sqliteQueryPort } from './sqlite-dialect.js';
+import type { QueryPort } from '../query-port.js';
 
 export interface SqliteStoreOptions {
   /** A database file, or ':memory:' (the default) for a private in-memory database. */
@@ -70,6 +72,10 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     });
     for (const e of c.events) {
       q.insertEvent.run(e.id, e.opportunityId, e.seq, e.type, e.at, e.actor, JSON.stringify(e.data));
+      const fields = e.data['fields'] as Record<string, unknown> | undefined;
+      if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
+        q.amountAt.run(c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null));
+      }
       if (e.type === 'stage.entered') {
         q.closeStage.run(e.at, c.opportunityId);
         q.enterStage.run(c.opportunityId, e.data['entry'], e.data['stage'], e.at);
@@ -126,8 +132,9 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     q.insertDefinition.run(def.id, def.version, JSON.stringify(def));
   });
 
-  const store: Store = {
+  const store: Store & { query: QueryPort } = {
     kind: 'sqlite',
+    query: sqliteQueryPort(db),
     capabilities: { durable: onDisk, concurrentWriters: onDisk },
     async load(id): Promise<LoadedDeal | undefined> {
       live();
@@ -153,6 +160,16 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     async events(id, afterSeq = 0) {
       live();
       return (q.events.all(id, afterSeq) as Row[]).map(toEvent);
+    },
+    async feed(after, limit) {
+      live();
+      // one writer at a time, each holding the write lock from its first pos to its commit: pos order is commit order
+      const from = after === null ? 0 : /^\d{1,15}$/.test(String(after)) ? Number(after) : -1;
+      if (from < 0) throw badFeedPosition(after);
+      assertFeedLimit(limit);
+      const rows = q.feed.all(from, limit) as Row[];
+      const last = rows.at(-1);
+      return { events: rows.map(toEvent), position: last ? String(last['pos']) : String(from) };
     },
     async task(taskId) {
       live();
@@ -295,6 +312,7 @@ function prepareStatements(db: Db) {
         loss_reason = excluded.loss_reason, idle = excluded.idle, version = excluded.version, state = excluded.state`),
     insertEvent: db.prepare('INSERT INTO events (id, opportunity_id, seq, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT id, opportunity_id, seq, type, at, actor, data FROM events WHERE opportunity_id = ? AND seq > ? ORDER BY seq'),
+    feed: db.prepare('SELECT pos, id, opportunity_id, seq, type, at, actor, data FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
     enterStage: db.prepare('INSERT INTO stage_history (opportunity_id, entry, stage, entered_at) VALUES (?, ?, ?, ?)'),
     closeStage: db.prepare('UPDATE stage_history SET exited_at = ? WHERE opportunity_id = ? AND exited_at IS NULL'),
     // Unchanged rows are left alone (changes = 0), so a commit rewrites only what it touched.
@@ -318,6 +336,7 @@ function prepareStatements(db: Db) {
     insertDefinition: db.prepare('INSERT INTO templates (id, version, definition) VALUES (?, ?, ?)'),
     definitions: db.prepare('SELECT definition FROM templates ORDER BY rowid'),
     timerIds: db.prepare('SELECT id FROM timers WHERE opportunity_id = ?'),
+    amountAt: db.prepare('INSERT OR REPLACE INTO amount_history (opportunity_id, at, amount_minor) VALUES (?, ?, ?)'),
     deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
     upsertTimer: db.prepare(`INSERT INTO timers (id, opportunity_id, type, due_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, due_at = excluded.due_at`),
