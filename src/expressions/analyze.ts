@@ -6,8 +6,8 @@ import { parseExpression } from 'feelin';
 import { didYouMean, WinpathError, type ErrorCode } from '../errors/index.js';
 import type { ExpressionLimits, ExpressionScope } from './types.js';
 
-type Tree = ReturnType<typeof parseExpression>;
-type SyntaxNode = Tree['topNode'];
+export type Tree = ReturnType<typeof parseExpression>;
+export type SyntaxNode = Tree['topNode'];
 
 /** Snapshot names evaluate() fills from the engine clock; user text can never name them (see RESERVED_PREFIX). */
 export const RESERVED_PREFIX = '__winpath';
@@ -79,6 +79,8 @@ export interface IterationCost {
 }
 
 export interface Analysis {
+  /** feelin's parse tree of the body (parsed once, compiled by compile-tree.ts). */
+  tree: Tree;
   /** Top-level names read, spelled as in the scope, in order of first use. */
   freeVariables: string[];
   /** Every scope path read (`['deliverables', 'visit-record']`), spelled as in the scope. */
@@ -98,7 +100,7 @@ export function normalizeName(name: string): string {
 const lookupCache = new WeakMap<object, Map<string, string>>();
 
 /** The scope key a normalised name stands for, if any. */
-function lookup(scope: ExpressionScope, name: string): string | undefined {
+export function lookup(scope: ExpressionScope, name: string): string | undefined {
   let m = lookupCache.get(scope);
   if (!m) {
     m = new Map();
@@ -136,10 +138,15 @@ export function parseContextOf(scope: ExpressionScope, extra: readonly string[] 
   return ctx;
 }
 
-/** A literal integer: `5`, `-5`; else undefined. */
+/** feelin's reading of a numeric literal (`parseInt` without a dot, so `- 5` is NaN and `1e3` is 1). */
+export function numericLiteralValue(raw: string): number {
+  return raw.includes('.') ? parseFloat(raw) : parseInt(raw);
+}
+
+/** A literal integer as feelin reads it: `5`, `-5`; else undefined. */
 function integerLiteral(node: SyntaxNode | undefined, text: (n: SyntaxNode) => string): number | undefined {
   if (!node || node.name !== 'NumericLiteral') return undefined;
-  const n = Number(text(node).replace(/\s+/g, ''));
+  const n = numericLiteralValue(text(node));
   return Number.isInteger(n) ? n : undefined;
 }
 
@@ -570,7 +577,7 @@ export function analyze(body: string, base: number, original: string, scope: Exp
     evalSource = evalSource.slice(0, r.from) + r.text + evalSource.slice(r.to);
   }
 
-  return { freeVariables: [...free.keys()], paths, evalSource, usesNowCall, usesTodayCall, iterationCosts };
+  return { tree, freeVariables: [...free.keys()], paths, evalSource, usesNowCall, usesTodayCall, iterationCosts };
 }
 
 /** A compact structural signature of a parse (node types and spans), to compare two parses. */

@@ -17,8 +17,9 @@ function valueAt(context: Record<string, unknown>, path: readonly string[]): unk
 }
 
 /** The read paths that had no value, most general first, without repeating what a shorter path says. */
-function missing(expr: CompiledExpression, context: Record<string, unknown> | undefined): string[] {
-  if (!context) return [];
+function missing(expr: CompiledExpression, read: (() => Record<string, unknown>) | undefined): string[] {
+  if (!read) return [];
+  const context = read();
   const paths = expr instanceof FeelExpression ? expr.paths : expr.freeVariables.map((v) => [v]);
   const out: string[][] = [];
   for (const p of [...paths].sort((a, b) => a.length - b.length)) {

@@ -11,6 +11,9 @@ export const EXPRESSION_LIMITS: Readonly<ExpressionLimits> = Object.freeze({
   maxIterations: 1_000_000,
   maxSnapshotDepth: 16,
   maxSnapshotItems: 100_000,
+  maxSteps: 1_000_000,
+  maxCreatedStringLength: 100_000,
+  maxCreatedListItems: 100_000,
 });
 
 export function resolveLimits(overrides: Partial<ExpressionLimits> | undefined): Readonly<ExpressionLimits> {

@@ -157,7 +157,8 @@ function hasSpecialKey(v: unknown, depth: number): boolean {
 }
 
 /**
- * Checks and copies the snapshot, then projects it onto the scope. Throws SnapshotRefused.
+ * Checks and copies the whole snapshot, then projects it onto the scope (the feelin evaluator's
+ * path, where the interpreter may touch anything in the context). Throws SnapshotRefused.
  */
 export function prepareContext(snapshot: unknown, scope: ExpressionScope, limits: Readonly<ExpressionLimits>): PreparedContext {
   if (!isPlainObject(snapshot)) {
@@ -170,4 +171,124 @@ export function prepareContext(snapshot: unknown, scope: ExpressionScope, limits
   const ps = { mayReparse: false };
   const context = project(scope, copy, '', ps, special);
   return { context, maxListLength: st.maxListLength, mayReparse: ps.mayReparse };
+}
+
+export interface PreparedRoots {
+  /** The values of the keys read, in the order asked for: copied, and projected where the scope declares a shape. */
+  roots: unknown[];
+  /** The longest list among the values read, for the bound on nested loops. */
+  maxListLength: number;
+  /** True when data read under an opaque (`true`) scope entry has keys that could change parsing. */
+  mayReparse: boolean;
+}
+
+/** One check of a top-level entry that is not read: no code, no class instances, nothing huge. */
+function checkShallow(v: unknown, key: string, st: CopyState, limits: Readonly<ExpressionLimits>): void {
+  if (v === null || v === undefined) return;
+  switch (typeof v) {
+    case 'boolean':
+    case 'string':
+      return;
+    case 'number':
+      if (!Number.isFinite(v)) throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${key}" is ${String(v)}, not a finite number`);
+      return;
+    case 'object':
+      break;
+    default:
+      throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${key}" is a ${typeof v}; only plain data may be evaluated`);
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    st.items += (v as unknown[]).length;
+    if (st.items > limits.maxSnapshotItems) throw new SnapshotRefused('LIMIT_EXCEEDED', `snapshot holds more than ${limits.maxSnapshotItems} values`);
+    return;
+  }
+  if (proto === Object.prototype || proto === null || isFeelTemporal(v)) return;
+  const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+  throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${key}" is ${typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'}; only plain data and FEEL temporal values may be evaluated`);
+}
+
+/** Snapshots whose top level passed the shallow check (it only guards entries the closures never touch). */
+const shallowChecked = new WeakSet<object>();
+
+function checkTopLevel(snapshot: Record<string, unknown>, read: ReadonlySet<string>, limits: Readonly<ExpressionLimits>): void {
+  const st: CopyState = { items: 0, maxListLength: 0, specialKey: false };
+  if (Object.getOwnPropertySymbols(snapshot).length > 0) throw new SnapshotRefused('EVALUATION_FAILED', 'the snapshot has a symbol key');
+  const keys = Object.getOwnPropertyNames(snapshot);
+  st.items += keys.length;
+  for (const key of keys) {
+    if (FORBIDDEN_KEYS.has(key) || key.startsWith(RESERVED_PREFIX)) throw new SnapshotRefused('EVALUATION_FAILED', `snapshot key "${key}" is not allowed`);
+    const d = Object.getOwnPropertyDescriptor(snapshot, key);
+    if (!d) continue;
+    if (d.get || d.set) throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${key}" is a getter; only plain data may be evaluated`);
+    if (!read.has(key)) checkShallow(d.value, key, st, limits);
+  }
+  if (st.items > limits.maxSnapshotItems) throw new SnapshotRefused('LIMIT_EXCEEDED', `snapshot holds more than ${limits.maxSnapshotItems} values`);
+}
+
+/** The declared keys of a shape, read from the data (copied, checked), null where absent. */
+function projectShape(shape: ExpressionScope, v: unknown, depth: number, path: string, st: CopyState, limits: Readonly<ExpressionLimits>, ps: { mayReparse: boolean }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (v !== null && v !== undefined && !isPlainObject(v)) {
+    throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${path}" should be a context with keys ${Object.keys(shape).slice(0, 10).join(', ')}`);
+  }
+  if (depth >= limits.maxSnapshotDepth) throw new SnapshotRefused('LIMIT_EXCEEDED', `snapshot nests deeper than ${limits.maxSnapshotDepth} levels at "${path}"`);
+  for (const key of Object.keys(shape)) {
+    const sub = shape[key]!;
+    const d = v === null || v === undefined ? undefined : Object.getOwnPropertyDescriptor(v, key);
+    if (d && (d.get || d.set)) throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${path}.${key}" is a getter; only plain data may be evaluated`);
+    const value = d?.value;
+    out[key] = readEntry(sub, value, depth + 1, `${path}.${key}`, st, limits, ps);
+  }
+  return out;
+}
+
+function readEntry(shape: ExpressionScope | true, value: unknown, depth: number, path: string, st: CopyState, limits: Readonly<ExpressionLimits>, ps: { mayReparse: boolean }): unknown {
+  if (shape !== true) return projectShape(shape, value, depth, path, st, limits, ps);
+  const before = st.specialKey;
+  st.specialKey = false;
+  const copy = copyValue(value, depth, path, st, limits);
+  if (st.specialKey && typeof copy === 'object' && copy !== null && hasSpecialKey(copy, 0)) ps.mayReparse = true;
+  st.specialKey ||= before;
+  st.items++;
+  return copy;
+}
+
+/** What an expression reads at the top level, prepared once per expression. */
+export interface RootPlan {
+  keys: readonly string[];
+  keySet: ReadonlySet<string>;
+  shapes: readonly (ExpressionScope | true)[];
+}
+
+export function rootPlan(keys: readonly string[], scope: ExpressionScope): RootPlan {
+  return { keys, keySet: new Set(keys), shapes: keys.map((k) => scope[k] ?? true) };
+}
+
+/**
+ * The compiled evaluator's path: only the top-level keys an expression reads are copied and
+ * deeply checked (plain data, depth, size; only the declared keys where the scope gives a
+ * shape); the other top-level entries, which the closures never touch, are checked shallowly
+ * once per snapshot object. Throws SnapshotRefused.
+ */
+export function prepareRoots(snapshot: unknown, plan: RootPlan, limits: Readonly<ExpressionLimits>): PreparedRoots {
+  if (!isPlainObject(snapshot)) {
+    throw new SnapshotRefused('EVALUATION_FAILED', 'the snapshot is not a plain object');
+  }
+  if (!shallowChecked.has(snapshot)) {
+    checkTopLevel(snapshot, plan.keySet, limits);
+    shallowChecked.add(snapshot);
+  }
+  const st: CopyState = { items: 0, maxListLength: 0, specialKey: false };
+  const ps = { mayReparse: false };
+  const n = plan.keys.length;
+  const roots = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const key = plan.keys[i]!;
+    const d = Object.getOwnPropertyDescriptor(snapshot, key);
+    if (d && (d.get || d.set)) throw new SnapshotRefused('EVALUATION_FAILED', `snapshot value at "${key}" is a getter; only plain data may be evaluated`);
+    roots[i] = readEntry(plan.shapes[i]!, d?.value, 1, key, st, limits, ps);
+  }
+  if (st.items > limits.maxSnapshotItems) throw new SnapshotRefused('LIMIT_EXCEEDED', `snapshot holds more than ${limits.maxSnapshotItems} values`);
+  return { roots, maxListLength: st.maxListLength, mayReparse: ps.mayReparse };
 }

@@ -71,15 +71,37 @@ function wallClock(date: Date, timeZone: string): { day: string; time: string } 
   return { day: `${year}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}:${get('second')}.${ms}` };
 }
 
-/** A FEEL zoned `date and time` for an instant, written in `timeZone` (default UTC). */
+/** Throws INPUT_INVALID unless `timeZone` is an IANA zone this runtime knows (cached). */
+export function assertTimeZone(timeZone: string): void {
+  if (isUtc(timeZone) || formatters.has(timeZone)) return;
+  try {
+    formatterFor(timeZone);
+  } catch (e) {
+    throw new WinpathError('INPUT_INVALID', `unknown time zone "${timeZone}"`, { fix: 'use an IANA zone such as Asia/Shanghai' }, { cause: e });
+  }
+}
+
+// The last instant written, per kind: a guard run asks for the same clock reading many times.
+let lastDateTime: { ms: number; zone: string; value: FeelDateTime } | undefined;
+let lastToday: { ms: number; zone: string; value: FeelDate } | undefined;
+
+/** A FEEL zoned `date and time` for an instant, written in `timeZone` (default UTC). The value is frozen (and may be shared). */
 export function feelDateTime(date: Date, timeZone = 'UTC'): FeelDateTime {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (lastDateTime && lastDateTime.ms === ms && lastDateTime.zone === timeZone) return lastDateTime.value;
   const { day, time } = wallClock(date, timeZone);
   const v = dateAndTime(`${day}T${time}${isUtc(timeZone) ? 'Z' : `@${timeZone}`}`);
   if (!v) throw new WinpathError('INPUT_INVALID', `cannot write ${date.toISOString()} in time zone "${timeZone}"`);
+  Object.freeze(v);
+  lastDateTime = { ms, zone: timeZone, value: v };
   return v;
 }
 
-/** The calendar day of an instant in `timeZone` (default UTC), as a FEEL `date`. */
+/** The calendar day of an instant in `timeZone` (default UTC), as a FEEL `date` (frozen, and may be shared). */
 export function feelToday(date: Date, timeZone = 'UTC'): FeelDate {
-  return feelDate(wallClock(date, timeZone).day);
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (lastToday && lastToday.ms === ms && lastToday.zone === timeZone) return lastToday.value;
+  const v = Object.freeze(feelDate(wallClock(date, timeZone).day));
+  lastToday = { ms, zone: timeZone, value: v };
+  return v;
 }

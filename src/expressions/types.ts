@@ -34,6 +34,11 @@ export interface CompileOptions {
   scope: ExpressionScope;
   /** Overrides of the default limits (tests and tooling; templates use the defaults). */
   limits?: Partial<ExpressionLimits>;
+  /**
+   * `compiled` (default): the expression is compiled once into closures with a step budget.
+   * `feelin`: each evaluation calls feelin's interpreter (the reference, 100x slower; for comparison only).
+   */
+  evaluator?: 'compiled' | 'feelin';
 }
 
 /** A guard holds only when its expression gives exactly `true`; anything else is a reason. */
@@ -59,4 +64,10 @@ export interface ExpressionLimits {
   maxSnapshotDepth: number;
   /** Values (object entries plus list items) in a snapshot. */
   maxSnapshotItems: number;
+  /** Evaluation steps of one run: every node evaluated, every loop iteration, every item or 16 characters handled. */
+  maxSteps: number;
+  /** Characters of a string an expression creates (concatenation, string(), string join, ...). */
+  maxCreatedStringLength: number;
+  /** Items of a list an expression creates (for, concatenate, append, flatten, ...). */
+  maxCreatedListItems: number;
 }

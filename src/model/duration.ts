@@ -34,6 +34,8 @@ export interface CalendarOptions {
 /** `start + spec`, counted in the calendar's zone: `P1D` is the same wall-clock time next day. */
 export function addDuration(start: Date, spec: DurationSpec, calendar: CalendarOptions = {}): Date {
   const tz = calendar.timeZone ?? 'UTC';
+  // UTC has no offsets to look up: plain arithmetic gives the same instants, without Intl on the hot path
+  if (tz === 'UTC') return addDurationUtc(start, spec, calendar);
   const from = new TZDate(start.getTime(), tz);
   if (typeof spec === 'string') {
     const d = parseIsoDuration(spec);
@@ -56,4 +58,51 @@ export function addDuration(start: Date, spec: DurationSpec, calendar: CalendarO
 /** Whole or fractional days between two instants. */
 export function daysBetween(from: string | Date, to: string | Date): number {
   return (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
+}
+
+const DAY_MS = 86_400_000;
+
+/** addDuration in UTC: months clamp to the month's last day (as date-fns `add` does), days are 24 hours. */
+function addDurationUtc(start: Date, spec: DurationSpec, calendar: CalendarOptions): Date {
+  if (typeof spec === 'string') {
+    const d = parseIsoDuration(spec);
+    if (!d) throw new RangeError(`not an ISO 8601 duration: ${spec}`);
+    let t = start.getTime();
+    if (d.years || d.months) {
+      const s = new Date(t);
+      const monthIndex = s.getUTCMonth() + d.months + d.years * 12;
+      const lastDay = new Date(Date.UTC(s.getUTCFullYear(), monthIndex + 1, 0)).getUTCDate();
+      t = Date.UTC(s.getUTCFullYear(), monthIndex, Math.min(s.getUTCDate(), lastDay), s.getUTCHours(), s.getUTCMinutes(), s.getUTCSeconds(), s.getUTCMilliseconds());
+    }
+    t += (d.weeks * 7 + d.days) * DAY_MS + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+    return new Date(t);
+  }
+  const holidays = new Set(calendar.holidays ?? []);
+  const workdays = new Set(calendar.workdays ?? []);
+  let t = start.getTime();
+  let left = spec.businessDays;
+  while (left > 0) {
+    t += DAY_MS;
+    const day = new Date(t);
+    const ymd = day.toISOString().slice(0, 10);
+    const weekday = day.getUTCDay();
+    if (workdays.has(ymd) || (weekday !== 0 && weekday !== 6 && !holidays.has(ymd))) left--;
+  }
+  return new Date(t);
+}
+
+/** The zone-aware path, exported for the tests that check the UTC fast path gives the same instants. */
+export function addDurationInZone(start: Date, spec: DurationSpec, calendar: CalendarOptions & { timeZone: string }): Date {
+  const from = new TZDate(start.getTime(), calendar.timeZone);
+  if (typeof spec === 'string') return new Date(add(from, parseIsoDuration(spec)!).getTime());
+  const holidays = new Set(calendar.holidays ?? []);
+  const workdays = new Set(calendar.workdays ?? []);
+  let day = from;
+  let left = spec.businessDays;
+  while (left > 0) {
+    day = addDays(day, 1);
+    const ymd = format(day, 'yyyy-MM-dd');
+    if (workdays.has(ymd) || (!isWeekend(day) && !holidays.has(ymd))) left--;
+  }
+  return new Date(day.getTime());
 }

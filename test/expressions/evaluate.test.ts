@@ -209,26 +209,40 @@ describe('defence in depth: the snapshot must be plain data', () => {
     expect(amount.evaluate({ amount: 1, expectedCloseDate: feelDate('2026-01-01') }, clock)).toEqual({ ok: true, value: true });
   });
 
+  // The closures touch only the top-level entries an expression reads: those are copied and checked
+  // in full; every other top-level entry is checked shallowly (once per snapshot object).
+  const readsX = compileExpression('amount > 0 and x != 0', { scope });
+  const readsList = compileExpression('amount > 0 and count(list) > 0', { scope });
+
   it('refuses __proto__ keys, symbols, non-finite numbers', () => {
-    expect(failure(amount.evaluate(JSON.parse('{"amount": 1, "x": {"__proto__": {"polluted": true}}}') as FeelSnapshot, clock)).reason).toContain('__proto__');
+    expect(failure(readsX.evaluate(JSON.parse('{"amount": 1, "x": {"__proto__": {"polluted": true}}}') as FeelSnapshot, clock)).reason).toContain('__proto__');
+    expect(failure(amount.evaluate(JSON.parse('{"amount": 1, "__proto__": {"polluted": true}}') as FeelSnapshot, clock)).reason).toContain('__proto__');
     expect(failure(amount.evaluate({ amount: Number.NaN }, clock)).reason).toContain('NaN');
+    expect(failure(amount.evaluate({ amount: 1, region: Number.POSITIVE_INFINITY }, clock)).reason).toContain('Infinity');
     expect(failure(amount.evaluate({ amount: 1, [Symbol('s')]: 1 } as FeelSnapshot, clock)).reason).toContain('symbol');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-    // data cannot smuggle a clock in under the reserved names now() and today() are rewritten to
-    expect(failure(amount.evaluate({ amount: 1, list: [{ __winpath_now: 1 }] }, clock)).reason).toContain('__winpath_now');
+    // reserved names stay out of data that is read
+    expect(failure(readsList.evaluate({ amount: 1, list: [{ __winpath_now: 1 }] }, clock)).reason).toContain('__winpath_now');
   });
 
   it('refuses cycles, deep nesting and huge snapshots with LIMIT_EXCEEDED', () => {
     const cyclic: Record<string, unknown> = { amount: 1 };
     cyclic['x'] = cyclic;
-    expect(failure(amount.evaluate(cyclic, clock)).code).toBe('LIMIT_EXCEEDED');
+    expect(failure(readsX.evaluate(cyclic, clock)).code).toBe('LIMIT_EXCEEDED');
     let deep: unknown = 1;
     for (let i = 0; i < 17; i++) deep = [deep];
-    expect(failure(amount.evaluate({ amount: 1, x: deep }, clock)).code).toBe('LIMIT_EXCEEDED');
+    expect(failure(readsX.evaluate({ amount: 1, x: deep }, clock)).code).toBe('LIMIT_EXCEEDED');
     let ok: unknown = 1;
     for (let i = 0; i < 15; i++) ok = [ok];
-    expect(amount.evaluate({ amount: 1, x: ok }, clock).ok).toBe(true);
+    expect(readsX.evaluate({ amount: 1, x: ok }, clock).ok).toBe(true);
     expect(failure(amount.evaluate({ amount: 1, list: new Array<number>(100_001).fill(1) }, clock)).code).toBe('LIMIT_EXCEEDED');
+    expect(failure(readsList.evaluate({ amount: 1, list: new Array<number>(100_001).fill(1) }, clock)).code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('does not walk nested data the expression never reads (the closures cannot reach it)', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(amount.evaluate({ amount: 1, x: cyclic, list: [{ __winpath_now: 1 }] }, clock)).toEqual({ ok: true, value: true });
   });
 
   it('refuses a snapshot that is not a plain object', () => {
