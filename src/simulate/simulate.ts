@@ -3,6 +3,7 @@ import { createEngine, type Engine, type EngineOptions } from '../engine/index.j
 import { WinpathError } from '../errors/index.js';
 import { isOpenStage, stageProbability, type DealState, type FieldDef, type ProcessDefinition } from '../model/index.js';
 import { memoryStore } from '../storage/memory/memory-store.js';
+import { loadTemplate } from '../template/index.js';
 import type { Store } from '../storage/port.js';
 import { createRandom, type Random } from './random.js';
 import { agreeableValue, satisfyRequirements } from './satisfy.js';
@@ -31,7 +32,8 @@ export interface SimulationBehavior {
 }
 
 export interface SimulateOptions {
-  template: ProcessDefinition;
+  /** A compiled definition, or a shipped template id / template file to load. */
+  template: ProcessDefinition | string;
   store?: Store;
   deals: number;
   seed: number;
@@ -97,8 +99,8 @@ interface Plan {
  * @example const result = await simulate({ template: await loadTemplate('b2b-standard'), deals: 500, seed: 7, start: '2026-07-01' });
  */
 export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
-  const def = opts.template;
-  if (!def || !Array.isArray(def.stages)) throw new WinpathError('INPUT_INVALID', 'simulate needs a compiled template (loadTemplate)');
+  const def = typeof opts.template === 'string' ? await loadTemplate(opts.template) : opts.template;
+  if (!def || !Array.isArray(def.stages)) throw new WinpathError('INPUT_INVALID', 'simulate needs a template: a definition from loadTemplate, or a template id or file');
   if (!Number.isInteger(opts.deals) || opts.deals < 0 || opts.deals > 1_000_000) throw new WinpathError('INPUT_INVALID', 'simulate: deals must be an integer in 0..1,000,000');
   const start = new Date(opts.start);
   if (Number.isNaN(start.getTime())) throw new WinpathError('INPUT_INVALID', `simulate: start "${String(opts.start)}" is not a date`);
