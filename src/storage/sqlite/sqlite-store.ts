@@ -83,13 +83,17 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
         q.closeStage.run(e.at, c.opportunityId);
       }
     }
+    // only rows the events changed are written (a stage exit cancels its open work: then all of them)
+    const touched = touchedChildren(c.events);
     s.tasks.forEach((t, ord) => {
+      if (touched !== 'all' && !touched.has(t.id)) return;
       q.upsertTask.run({
         id: t.id, opportunity_id: c.opportunityId, ord, key: t.key, stage: t.stage, entry: t.entry, title: t.title, role: t.role,
         assignee: t.assignee, status: t.status, created_at: t.createdAt, due_at: t.dueAt, completed_at: t.completedAt, data: JSON.stringify(t),
       });
     });
     s.approvals.forEach((a, ord) => {
+      if (touched !== 'all' && !touched.has(a.id)) return;
       const changed = q.upsertApproval.run({
         id: a.id, opportunity_id: c.opportunityId, ord, key: a.key, stage: a.stage, entry: a.entry, status: a.status,
         requested_by: a.requestedBy, created_at: a.createdAt, due_at: a.dueAt, data: JSON.stringify(a),
@@ -339,7 +343,7 @@ function prepareStatements(db: Db) {
     amountAt: db.prepare('INSERT OR REPLACE INTO amount_history (opportunity_id, at, amount_minor) VALUES (?, ?, ?)'),
     deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
     upsertTimer: db.prepare(`INSERT INTO timers (id, opportunity_id, type, due_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET type = excluded.type, due_at = excluded.due_at`),
+      ON CONFLICT (id) DO UPDATE SET type = excluded.type, due_at = excluded.due_at WHERE timers.due_at IS NOT excluded.due_at OR timers.type IS NOT excluded.type`),
     allTimers: db.prepare('SELECT id, opportunity_id, type, due_at FROM timers ORDER BY due_at, id'),
     dealTimers: db.prepare('SELECT id, opportunity_id, type, due_at FROM timers WHERE opportunity_id = ? ORDER BY due_at, id'),
     dueTimers: db.prepare(`SELECT id, opportunity_id, type, due_at FROM timers
@@ -353,6 +357,17 @@ function prepareStatements(db: Db) {
     leaseOutbox: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?'),
     settleOutbox: db.prepare(`UPDATE outbox SET attempts = attempts + 1, status = ?, last_error = ?, next_attempt_at = ?, claimed_until = NULL WHERE id = ?`),
   };
+}
+
+/** Ids of the tasks and approvals a commit's events change, or 'all' when a stage exit may have cancelled several. */
+function touchedChildren(events: readonly OpportunityEvent[]): Set<string> | 'all' {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'stage.exited') return 'all';
+    const id = e.data['taskId'] ?? e.data['approvalId'];
+    if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
 }
 
 function whereSql(where: readonly string[]): string {
