@@ -4,12 +4,12 @@ import type { z } from 'zod';
 import { WinpathError } from '../errors/index.js';
 import { compileProcess, decide, fireDueTimers, pendingTimers, type Command, type CompiledProcess, type DecideEnv } from '../machine/index.js';
 import {
-  advanceInputSchema, completeTaskInputSchema, findForbiddenKey, decideInputSchema, deliverableInputSchema, loseInputSchema, noteInputSchema, openInputSchema,
+  advanceInputSchema, approvalFilterSchema, completeTaskInputSchema, dispatchOptionsSchema, findForbiddenKey, outboxFilterSchema, taskFilterSchema, decideInputSchema, deliverableInputSchema, loseInputSchema, noteInputSchema, openInputSchema,
   reassignTaskInputSchema, reopenInputSchema, updateInputSchema, winInputSchema,
   type Actor, type Approval, type ApprovalStatus, type CalendarOptions, type DealState, type EventType, type Opportunity,
   type FiredTimer, type OpportunityEvent, type OutboxMessage, type ProcessDefinition, type Task, type TaskStatus,
 } from '../model/index.js';
-import type { OutboxStatus, Store, StoredOutboxMessage } from '../storage/port.js';
+import type { ApprovalFilter, OutboxStatus, Store, StoredOutboxMessage, TaskFilter } from '../storage/port.js';
 import { explainDeal, type Explanation, type ExplainOptions } from './explain.js';
 
 export interface EngineOptions {
@@ -322,10 +322,10 @@ export function createEngine(options: EngineOptions): Engine {
       return events;
     },
     async tasks(filter = {}) {
-      return store.tasks(filter);
+      return store.tasks(parseInput(taskFilterSchema, filter, 'tasks') as TaskFilter);
     },
     async approvals(filter = {}) {
-      return store.approvals(filter);
+      return store.approvals(parseInput(approvalFilterSchema, filter, 'approvals') as ApprovalFilter);
     },
     async tick(nowArg) {
       const now = nowArg ?? env().now;
@@ -342,8 +342,9 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async dispatch(handler, opts = {}) {
       if (typeof handler !== 'function') throw new WinpathError('INPUT_INVALID', 'dispatch(handler) takes an async function (message) => void');
-      const limit = opts.limit ?? 100;
-      const timeoutMs = opts.timeoutMs ?? 30_000;
+      const o = parseInput(dispatchOptionsSchema, opts, 'dispatch');
+      const limit = o.limit ?? 100;
+      const timeoutMs = o.timeoutMs ?? 30_000;
       const result: DispatchResult = { delivered: 0, failed: 0, dead: 0 };
       let handled = 0;
       while (handled < limit) {
@@ -375,7 +376,7 @@ export function createEngine(options: EngineOptions): Engine {
       return result;
     },
     async outbox(filter = {}) {
-      return store.outbox(filter);
+      return store.outbox(parseInput(outboxFilterSchema, filter, 'outbox') as { status?: OutboxStatus; opportunityId?: string });
     },
     on(type, listener) {
       const set = listeners.get(type) ?? new Set<Listener>();

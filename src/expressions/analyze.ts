@@ -445,6 +445,10 @@ export function analyze(body: string, base: number, original: string, scope: Exp
       case 'FunctionInvocation':
         walkCall(node, env);
         return;
+      case 'NumericLiteral':
+        // feelin reads `1e6` as 1 but `1.5e3` as 1500: refuse exponents rather than guess
+        if (/[eE]/.test(text(node))) fail('EXPRESSION_INVALID', `number "${text(node)}" has an exponent, which FEEL engines read differently`, node, `write the number out, e.g. ${Number(text(node)).toLocaleString('en').replace(/,/g, '')}`);
+        return;
       case 'StringLiteral': {
         const len = node.to - node.from - 2;
         if (len > limits.maxStringLength) fail('LIMIT_EXCEEDED', `string literal of ${len} characters, over the limit of ${limits.maxStringLength}`, node);

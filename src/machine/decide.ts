@@ -76,7 +76,8 @@ export function decide(p: CompiledProcess, state: DealState | null, cmd: Command
       if (task.status !== 'open') throw invalid(`task "${task.id}" is ${task.status}`, 'only open tasks can be completed or reassigned');
       const id = actorId(cmd.actor);
       const allowed = id === task.assignee || id === o.owner || mayAct(p.def.permissions?.completeTask ?? [], cmd.actor, o, env)
-        || (task.role !== null && (actorRoles(cmd.actor).includes(task.role) || (task.assignee === null && env.resolveRole(task.role, o).includes(id))));
+        // `owner` is the deal's owner, never a role an actor can claim
+        || (task.role !== null && task.role !== 'owner' && (actorRoles(cmd.actor).includes(task.role) || (task.assignee === null && env.resolveRole(task.role, o).includes(id))));
       if (!allowed) {
         throw new WinpathError('FORBIDDEN', `${id} may not ${cmd.type === 'completeTask' ? 'complete' : 'reassign'} task "${task.title}": it is assigned to ${task.assignee ?? task.role ?? 'no one'}`, {
           fix: 'act as the assignee or the deal owner, or add the role to permissions.completeTask',
@@ -214,7 +215,7 @@ function decideApproval(p: CompiledProcess, draft: Draft, state: DealState, cmd:
   const roles = actorRoles(cmd.actor);
   const canFill = (slot: number): boolean => {
     const spec = a.approvers[slot]!;
-    return (a.candidates[slot] ?? []).includes(id) || (!spec.startsWith('user:') && roles.includes(spec));
+    return (a.candidates[slot] ?? []).includes(id) || (!spec.startsWith('user:') && spec !== 'owner' && roles.includes(spec));
   };
   const filled = new Set(a.decisions.map((d) => d.slot));
   let slot: number | undefined;

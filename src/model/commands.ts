@@ -46,3 +46,12 @@ export const winInputSchema = z.strictObject({ actor: actorSchema });
 export const loseInputSchema = z.strictObject({ reason: z.string().min(1).max(100), note: note.optional(), actor: actorSchema });
 export const reopenInputSchema = z.strictObject({ actor: actorSchema, reason: z.string().max(LIMITS.stringMax).optional() });
 export const noteInputSchema = z.strictObject({ text: z.string().trim().min(1).max(LIMITS.textMax), actor: actorSchema });
+
+const optionalId = id.optional();
+export const taskFilterSchema = z.strictObject({ assignee: optionalId, opportunityId: optionalId, status: z.enum(['open', 'done', 'cancelled']).optional() });
+export const approvalFilterSchema = z.strictObject({ approver: optionalId, opportunityId: optionalId, status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional() });
+export const outboxFilterSchema = z.strictObject({ opportunityId: optionalId, status: z.enum(['pending', 'delivered', 'dead']).optional() });
+export const dispatchOptionsSchema = z.strictObject({
+  limit: z.number().int().min(1).max(100_000).optional(),
+  timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+});

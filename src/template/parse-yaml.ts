@@ -20,12 +20,12 @@ export function parseYamlTemplate(source: string, fileName?: string): ProcessDef
   };
   if (typeof source !== 'string') throw templateError([{ message: 'template source must be a string', ...where() }]);
   if (source.length > MAX_TEMPLATE_SIZE) {
-    throw templateError([{ message: `template is ${source.length} characters, over the limit of ${MAX_TEMPLATE_SIZE}`, fix: 'split the process, or remove what it does not need', ...where() }], 'LIMIT_EXCEEDED');
+    throw templateError([{ message: `template is ${source.length} characters, over the limit of ${MAX_TEMPLATE_SIZE}`, fix: 'split the process, or remove what it does not need', ...where(1, 1, []) }], 'LIMIT_EXCEEDED');
   }
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'silent' });
   } catch (e) {
     throw templateError([{ message: `YAML could not be read: ${(e as Error).message}`, ...where() }]);
   }
@@ -38,6 +38,11 @@ export function parseYamlTemplate(source: string, fileName?: string): ProcessDef
   }
 
   const forbidden: Issue[] = [];
+  const complexKey = firstComplexKey(doc.contents, []);
+  if (complexKey) {
+    const p = pos(complexKey.offset);
+    forbidden.push({ message: 'a key is a list or a mapping; template keys are plain names', fix: 'write the key as a plain name (no `? [a, b]` keys)', ...where(p.line, p.col, complexKey.path) });
+  }
   walkKeys(doc.contents, [], (key, path, node) => {
     if (FORBIDDEN_KEYS.has(key)) {
       const p = pos(node.range?.[0] ?? 0);
@@ -108,6 +113,23 @@ function scalarOffset(source: string, node: Scalar, offset: number): number {
     at = j + 1;
   }
   return at;
+}
+
+/** The first key that is not a scalar (`? [a, b]`), which the template format has no use for. */
+function firstComplexKey(node: unknown, path: PathSegment[]): { offset: number; path: PathSegment[] } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (pair.key !== null && !isScalar(pair.key)) return { offset: (pair.key as YamlNode).range?.[0] ?? 0, path };
+      const hit = firstComplexKey(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : '?']);
+      if (hit) return hit;
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const hit = firstComplexKey(node.items[i], [...path, i]);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
 
 /** The first alias in the document, for locating an alias bomb. */

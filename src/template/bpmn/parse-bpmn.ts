@@ -54,6 +54,7 @@ export async function parseBpmnTemplate(source: string, fileName?: string): Prom
     throw templateError([withFile({
       message: `BPMN template is ${source.length} characters, over the limit of ${MAX_BPMN_SIZE}`,
       fix: 'remove what the process does not need (embedded images, unused diagrams), or split it',
+      line: 1, column: 1, path: [],
     })], 'LIMIT_EXCEEDED');
   }
   const scan = scanXml(source, fileName);
@@ -104,7 +105,8 @@ function checkNamespaces(scan: ScannedXml, withFile: (i: Issue) => Issue): void 
 /** bpmn-moddle reports parse problems as text holding 0-based `line:` and `column:`. */
 function moddleMessageIssue(message: string): Issue {
   const m = /^unparsable content (.*?) ?detected\s+line: (\d+)\s+column: (\d+)\s+nested error: (.*)$/s.exec(message);
-  if (!m) return { message: `the XML could not be read: ${message.split('\n')[0]}`, fix: 'check that the file is well-formed BPMN 2.0 XML' };
+  // messages without a position (e.g. an unsupported encoding declared in the prolog) are about the document: line 1
+  if (!m) return { message: `the XML could not be read: ${message.split('\n')[0]}`, fix: 'check that the file is well-formed BPMN 2.0 XML in UTF-8', line: 1, column: 1 };
   const [, what, line, column, nested] = m;
   const unknown = /^(?:unknown type|unrecognized element) <(.+)>$/.exec(nested!.trim());
   return {
@@ -250,6 +252,10 @@ class BpmnReader {
 
   private warningIssue(w: ModdleWarning): Issue {
     if (/line: \d+/.test(w.message)) return this.withFile(moddleMessageIssue(w.message));
+    if (/encoding/.test(w.message)) {
+      // the XML declaration's encoding: about the whole document, which winpath reads as UTF-8
+      return this.withFile({ message: `the document declares another encoding: ${w.message}`, fix: 'save the file as UTF-8 and declare encoding="UTF-8"', line: 1, column: 1 });
+    }
     const el = w.element;
     const label = el ? describe(el) : 'an element';
     if (w.message.startsWith('unknown attribute') && el) {
