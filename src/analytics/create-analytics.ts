@@ -176,13 +176,17 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
     grouped ? [...new Set(rows.map((r) => r.group))].sort((a, b) => String(a).localeCompare(String(b))) : [null];
   const withGroup = <T extends object>(row: T, grouped: boolean, group: string | null): T => (grouped ? { group, ...row } : row);
 
+  /** Stage-to-won rates on closed deals: a won deal reached won after every stage it entered, so won / closed entrants. */
   async function stageToWonRates(def: ProcessDefinition, q: AnalyticsQuery): Promise<Map<string, number>> {
-    const closed = await port.stageReach({ ...q, groupBy: null, where: [...q.where, { ref: { kind: 'column', name: 'status' }, op: 'in', value: ['won', 'lost'] }] });
-    const won = def.stages.find((s) => s.outcome === 'won')!.key;
+    const status = (value: string[]): Condition => ({ ref: { kind: 'column', name: 'status' }, op: 'in', value });
+    const [closed, wonOnly] = await Promise.all([
+      port.stageReach({ ...q, groupBy: null, enteredOnly: true, where: [...q.where, status(['won', 'lost'])] }),
+      port.stageReach({ ...q, groupBy: null, enteredOnly: true, where: [...q.where, status(['won'])] }),
+    ]);
     const rates = new Map<string, number>();
     for (const s of def.stages.filter(isOpenStage)) {
       const entered = closed.find((r) => r.from === s.key && r.to === null)?.deals ?? 0;
-      const reached = closed.find((r) => r.from === s.key && r.to === won)?.deals ?? 0;
+      const reached = wonOnly.find((r) => r.from === s.key && r.to === null)?.deals ?? 0;
       rates.set(s.key, entered ? reached / entered : stageProbability(s) / 100);
     }
     return rates;
@@ -284,11 +288,12 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
       const fromInstant = new TZDate(`${period.from}T00:00:00`, timeZone).toISOString();
       const toInstant = addDays(new TZDate(`${period.to}T00:00:00`, timeZone), 1).toISOString();
       const hasClose = def.fields[closeField]?.type === 'date';
-      const [closing, rates, durations] = await Promise.all([
+      const [closing, rates] = await Promise.all([
         port.closing({ ...aq, fromInstant: new Date(fromInstant).toISOString(), toInstant: new Date(toInstant).toISOString(), fromDate: period.from, toDate: period.to, closeField: hasClose ? closeField : null }),
         stageToWonRates(def, aq),
-        port.durations({ ...aq, groupBy: null }),
       ]);
+      // dwell history is needed only to project deals without a close date
+      const durations = closing.undated.length ? await port.durations({ ...aq, groupBy: null }) : [];
       // an open deal without a close date is projected to close after the median dwell of its stage and every later open stage
       const open = def.stages.filter(isOpenStage);
       const median = (stage: string) => describeDays(durations.find((d) => d.stage === stage)?.days ?? []).medianDays;
@@ -336,7 +341,7 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
     async bottlenecks(q = {}) {
       const def = await definitionFor(q.template);
       const aq = query(def, q);
-      const [durations, reach, losses] = await Promise.all([port.durations({ ...aq, groupBy: null }), port.stageReach({ ...aq, groupBy: null }), port.losses({ ...aq, groupBy: null })]);
+      const [durations, reach, losses] = await Promise.all([port.durations({ ...aq, groupBy: null }), port.stageReach({ ...aq, groupBy: null, enteredOnly: true }), port.losses({ ...aq, groupBy: null })]);
       const open = def.stages.filter(isOpenStage);
       const medians = open.map((s) => describeDays(durations.find((d) => d.stage === s.key)?.days ?? []).medianDays);
       const overall = describeDays(medians.filter((m) => m > 0)).medianDays || 1;

@@ -32,7 +32,7 @@ export interface QueryPort {
   /** Open deals per (group, stage): now, or as they stood at `asOf` (stage and amount then). */
   openByStage(q: AnalyticsQuery & { asOf?: string }): Promise<(GroupedCount & { stage: string })[]>;
   /** `to: null`: deals that ever entered `from`; otherwise deals that entered `to` after entering `from`. */
-  stageReach(q: AnalyticsQuery): Promise<{ group: string | null; from: string; to: string | null; deals: number }[]>;
+  stageReach(q: AnalyticsQuery & { enteredOnly?: boolean }): Promise<{ group: string | null; from: string; to: string | null; deals: number }[]>;
   /** Completed stays in each stage (days), and (`stage: null`) open-to-won cycles of won deals. */
   durations(q: AnalyticsQuery): Promise<{ group: string | null; stage: string | null; days: number[] }[]>;
   /** Lost deals per (group, reason, stage lost from). */
@@ -165,6 +165,7 @@ export function codeQueryPort(store: Store): QueryPort {
         d.entries.forEach((e, i) => { if (!firstEntry.has(e.stage)) firstEntry.set(e.stage, i); });
         for (const [from, i] of firstEntry) {
           add(group, from, null);
+          if (q.enteredOnly) continue;
           const later = new Set(d.entries.slice(i + 1).map((e) => e.stage));
           for (const to of later) if (to !== from) add(group, from, to);
         }

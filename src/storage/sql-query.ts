@@ -96,6 +96,7 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
       const { g, w, params } = base(q);
       const entered = await all(`SELECT ${g} AS g, sh.stage AS s, COUNT(DISTINCT sh.opportunity_id) AS n
         FROM stage_history sh JOIN opportunities o ON o.id = sh.opportunity_id WHERE ${w} GROUP BY 1, 2`, params);
+      if (q.enteredOnly) return entered.map((r) => ({ group: boolText(q.groupBy, r['g']), from: String(r['s']), to: null as string | null, deals: Number(r['n']) }));
       const pairs = await all(`WITH first AS (SELECT opportunity_id, stage, MIN(entry) AS e FROM stage_history GROUP BY opportunity_id, stage)
         SELECT ${g} AS g, f.stage AS f, t.stage AS t, COUNT(DISTINCT t.opportunity_id) AS n
         FROM first f JOIN stage_history t ON t.opportunity_id = f.opportunity_id AND t.entry > f.e AND t.stage <> f.stage
