@@ -1,4 +1,6 @@
-/** A small seeded generator (mulberry32): the crash driver and its children replay from a seed. */
+/** The seeded generator the crash driver, its children and the fuzzer replay from: the simulator's own (mulberry32). */
+import { createRandom } from '../../../src/simulate/random.js';
+
 export interface Rng {
   /** A float in [0, 1). */
   next(): number;
@@ -9,18 +11,6 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-    chance: (p) => next() < p,
-  };
+  const r = createRandom(seed);
+  return { next: r.next, int: (n) => r.int(0, n - 1), pick: r.pick, chance: r.chance };
 }
