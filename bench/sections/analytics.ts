@@ -22,6 +22,7 @@ import { BENCH_DIR } from '../lib/process.js';
 import { main, report } from '../lib/section.js';
 import { openRaw } from '../lib/sqlite.js';
 import { msSince, now, progress, spread } from '../lib/stats.js';
+import { createRandom } from '../../src/simulate/random.js';
 
 /** Raise when the generated data changes: cached databases of another version are rebuilt. */
 const GENERATOR_VERSION = 1;
@@ -42,14 +43,7 @@ const INDUSTRIES = ['manufacturing', 'finance', 'government', 'education', 'heal
 const PRODUCT_LINES = ['erp', 'crm', 'mes', 'bi', 'cloud'];
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 function pickIndex(r: () => number, shares: readonly number[]): number {

@@ -1,6 +1,7 @@
 // Child process of the contention test: runs seeded random commands on shared deals, then prints its figures as JSON.
 import { readFileSync } from 'node:fs';
 import { createEngine, isWinpathError, parseTemplate, postgresStore, sqliteStore, type Store } from '../../src/index.js';
+import { createRandom } from '../../src/simulate/random.js';
 
 export interface ChildConfig {
   child: number;
@@ -36,14 +37,7 @@ const config = JSON.parse(process.argv[2]!) as ChildConfig;
 
 /** mulberry32: a small seeded generator, so each child's commands repeat run to run. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 const base: Store = config.store.kind === 'postgres'

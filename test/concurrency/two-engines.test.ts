@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createEngine, isWinpathError, parseTemplate, postgresStore, type Engine, type FiredTimer, type OutboxMessage, type Store } from 'winpath';
 import { adminPool, describePg, dropSchemas, newSchemaName, PG_URL } from '../storage/postgres-env.js';
+import { createRandom } from '../../src/simulate/random.js';
 
 const PEOPLE: Record<string, string[]> = { sales_director: ['dora'], finance: ['fay'], engineer: ['eve'] };
 const TIMER_EVENTS = new Set(['sla.breached', 'task.overdue', 'approval.overdue', 'opportunity.idle']);
@@ -10,14 +11,7 @@ const ROUNDS = 100;
 
 /** mulberry32, seeded: the same rounds every run. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 describePg('two engines on one PostgreSQL schema, ticking and dispatching at once', () => {
