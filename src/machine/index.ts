@@ -1,7 +1,7 @@
 // machine: IR -> xstate machine; pure decide(state, command) -> events, evolve(state, event) -> state.
 // May import: model, expressions, actions, errors.
 export { compileProcess, type CompiledProcess } from './compile-process.js';
-export { createStageMachine, nextStage, type StageMachine, type StageEvent } from './stage-machine.js';
+export { createStageMachine, nextStage, nextStageByXstate, type StageMachine, type StageEvent } from './stage-machine.js';
 export { decide, type Command, type Decision } from './decide.js';
 export { applyEvent, evolve, replay } from './evolve.js';
 export { evaluateRequirements, unmetOf, type RequirementStatus } from './requirements.js';
