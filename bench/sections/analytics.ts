@@ -13,7 +13,7 @@
  *
  * The databases are cached in bench/.cache/, keyed by the store's schema version and this generator's version.
  */
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnalytics, createEngine, loadTemplate, memoryStore, sqliteStore, type Analytics, type ProcessDefinition } from '../../src/index.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/storage/sqlite/sqlite-migrations.js';
@@ -25,7 +25,7 @@ import { msSince, now, progress, spread } from '../lib/stats.js';
 import { createRandom } from '../../src/simulate/random.js';
 
 /** Raise when the generated data changes: cached databases of another version are rebuilt. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 const CACHE_DIR = join(BENCH_DIR, '.cache');
 const NOW = Date.parse('2026-05-15T00:00:00Z');
 const DAY = 86_400_000;
@@ -110,7 +110,8 @@ async function build(path: string, deals: number): Promise<void> {
   for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`); // rebuilt after the load, as the migrations define them
   const insOpp = db.prepare(`INSERT INTO opportunities (id, template, template_version, title, owner, stage, status, amount_minor, fields, opened_at,
     stage_entered_at, closed_at, loss_reason, idle, version, state) VALUES (?, 'b2b-standard', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`);
-  const insStage = db.prepare('INSERT INTO stage_history (opportunity_id, entry, stage, entered_at, exited_at) VALUES (?, ?, ?, ?, ?)');
+  const insStage = db.prepare(`INSERT INTO stage_history (opportunity_id, entry, stage, entered_at, exited_at, template, dwell_ms)
+    VALUES (?, ?, ?, ?, ?, 'b2b-standard', ?)`);
   const insAmount = db.prepare('INSERT INTO amount_history (opportunity_id, at, amount_minor) VALUES (?, ?, ?)');
   const r = rng(20260515 + deals);
   const one = (n: number): void => {
@@ -150,7 +151,10 @@ async function build(path: string, deals: number): Promise<void> {
     const enteredLast = entries[entries.length - 1]!.at;
     insOpp.run(id, `Deal ${n}`, `owner-${1 + Math.floor(r() * 250)}`, stage, status, amount * 100, JSON.stringify(fields), iso(openedAt), iso(enteredLast),
       status === 'open' ? null : iso(end), lossReason, 2 + entries.length * 4, state);
-    entries.forEach((e, i) => insStage.run(id, i + 1, e.stage, iso(e.at), i + 1 < entries.length ? iso(entries[i + 1]!.at) : null));
+    entries.forEach((e, i) => {
+      const exit = i + 1 < entries.length ? iso(entries[i + 1]!.at) : null;
+      insStage.run(id, i + 1, e.stage, iso(e.at), exit, exit === null ? null : Date.parse(exit) - Date.parse(iso(e.at)));
+    });
     insAmount.run(id, iso(openedAt), firstAmount * 100);
     if (changed) insAmount.run(id, iso(openedAt + (end - openedAt) * (0.2 + r() * 0.6)), amount * 100);
   };
@@ -164,6 +168,11 @@ async function build(path: string, deals: number): Promise<void> {
   }
   progress('analytics: building indexes');
   for (const ix of indexes) db.exec(ix.sql);
+  // the per-stage counters the store keeps at append, computed once as migration 4 backfills them
+  db.exec(`DELETE FROM stage_outcomes;
+    INSERT INTO stage_outcomes (template, stage, closed, won)
+      SELECT o.template, sh.stage, COUNT(DISTINCT o.id), COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END)
+      FROM stage_history sh JOIN opportunities o ON o.id = sh.opportunity_id WHERE o.status IN ('won', 'lost') GROUP BY 1, 2`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
@@ -173,6 +182,7 @@ async function dataset(deals: number): Promise<{ path: string; built: boolean; b
   const path = join(CACHE_DIR, `analytics-s${LATEST_SCHEMA_VERSION}-g${GENERATOR_VERSION}-${deals}.db`);
   if (existsSync(path)) return { path, built: false, buildSeconds: null };
   progress(`analytics: building the ${deals.toLocaleString('en')}-deal database (cached in bench/.cache/ for later runs)`);
+  mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${path}.building`;
   for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   const t0 = now();
@@ -181,7 +191,7 @@ async function dataset(deals: number): Promise<{ path: string; built: boolean; b
   return { path, built: true, buildSeconds: msSince(t0) / 1000 };
 }
 
-type QueryName = 'funnel' | 'funnelByRegion' | 'conversion' | 'cycleTime' | 'lossReasons' | 'forecast' | 'bottlenecks';
+type QueryName = 'funnel' | 'funnelByRegion' | 'conversion' | 'cycleTime' | 'lossReasons' | 'forecast' | 'forecastEast' | 'bottlenecks';
 const QUERIES: Record<QueryName, (a: Analytics) => Promise<unknown>> = {
   funnel: (a) => a.funnel({ template: 'b2b-standard' }),
   funnelByRegion: (a) => a.funnel({ template: 'b2b-standard', groupBy: 'region' }),
@@ -189,6 +199,8 @@ const QUERIES: Record<QueryName, (a: Analytics) => Promise<unknown>> = {
   cycleTime: (a) => a.cycleTime({ template: 'b2b-standard' }),
   lossReasons: (a) => a.lossReasons({ template: 'b2b-standard' }),
   forecast: (a) => a.forecast({ template: 'b2b-standard', period: FORECAST_PERIOD }),
+  // filtered: the stage-to-won rates come from the matching deals' stage history, not the kept counters
+  forecastEast: (a) => a.forecast({ template: 'b2b-standard', period: FORECAST_PERIOD, where: { region: 'east' } }),
   bottlenecks: (a) => a.bottlenecks({ template: 'b2b-standard' }),
 };
 

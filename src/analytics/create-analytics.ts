@@ -178,16 +178,11 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
 
   /** Stage-to-won rates on closed deals: a won deal reached won after every stage it entered, so won / closed entrants. */
   async function stageToWonRates(def: ProcessDefinition, q: AnalyticsQuery): Promise<Map<string, number>> {
-    const status = (value: string[]): Condition => ({ ref: { kind: 'column', name: 'status' }, op: 'in', value });
-    const [closed, wonOnly] = await Promise.all([
-      port.stageReach({ ...q, groupBy: null, enteredOnly: true, where: [...q.where, status(['won', 'lost'])] }),
-      port.stageReach({ ...q, groupBy: null, enteredOnly: true, where: [...q.where, status(['won'])] }),
-    ]);
+    const reach = await port.closedReach(q);
     const rates = new Map<string, number>();
     for (const s of def.stages.filter(isOpenStage)) {
-      const entered = closed.find((r) => r.from === s.key && r.to === null)?.deals ?? 0;
-      const reached = wonOnly.find((r) => r.from === s.key && r.to === null)?.deals ?? 0;
-      rates.set(s.key, entered ? reached / entered : stageProbability(s) / 100);
+      const r = reach.find((x) => x.stage === s.key);
+      rates.set(s.key, r && r.closed > 0 ? r.won / r.closed : stageProbability(s) / 100);
     }
     return rates;
   }
@@ -293,10 +288,16 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
         stageToWonRates(def, aq),
       ]);
       // dwell history is needed only to project deals without a close date
-      const durations = closing.undated.length ? await port.durations({ ...aq, groupBy: null }) : [];
+      const middles = closing.undated.length ? await port.stayMiddles(aq) : [];
       // an open deal without a close date is projected to close after the median dwell of its stage and every later open stage
       const open = def.stages.filter(isOpenStage);
-      const median = (stage: string) => describeDays(durations.find((d) => d.stage === stage)?.days ?? []).medianDays;
+      const median = (stage: string) => {
+        const m = middles.find((d) => d.stage === stage);
+        if (!m) return 0;
+        // as describeDays: linear interpolation between the two middle stays, 2 decimals
+        const i = (m.count - 1) * 0.5;
+        return round2(m.lower + (m.upper - m.lower) * (i - Math.floor(i)));
+      };
       const remaining = new Map(open.map((s, i) => [s.key, open.slice(i).reduce((sum, st) => sum + median(st.key), 0)]));
       const grouped = aq.groupBy !== null;
       const groups = groupsOf([...closing.won, ...closing.dated, ...closing.undated], grouped);

@@ -35,6 +35,13 @@ export interface QueryPort {
   stageReach(q: AnalyticsQuery & { enteredOnly?: boolean }): Promise<{ group: string | null; from: string; to: string | null; deals: number }[]>;
   /** Completed stays in each stage (days), and (`stage: null`) open-to-won cycles of won deals. */
   durations(q: AnalyticsQuery): Promise<{ group: string | null; stage: string | null; days: number[] }[]>;
+  /** Per stage: closed (won or lost) deals that entered it, and how many of them were won; `groupBy` is ignored. */
+  closedReach(q: AnalyticsQuery): Promise<{ stage: string; closed: number; won: number }[]>;
+  /**
+   * Per stage: how many completed stays, and the two middle ones in days (the same value twice for an odd count),
+   * from which the median is exact; `groupBy` is ignored.
+   */
+  stayMiddles(q: AnalyticsQuery): Promise<{ stage: string; count: number; lower: number; upper: number }[]>;
   /** Lost deals per (group, reason, stage lost from). */
   losses(q: AnalyticsQuery): Promise<(GroupedCount & { reason: string; stage: string })[]>;
   /**
@@ -132,7 +139,7 @@ export function codeQueryPort(store: Store): QueryPort {
     r.count++;
     r.amountMinor += amount;
   };
-  return {
+  const port: QueryPort = {
     async openByStage(q) {
       const out = new Map<string, GroupedCount & { stage: string }>();
       for (const d of await deals(q)) {
@@ -188,6 +195,22 @@ export function codeQueryPort(store: Store): QueryPort {
       for (const r of out.values()) r.days.sort((a, b) => a - b);
       return [...out.values()];
     },
+    async closedReach(q) {
+      const out = new Map<string, { stage: string; closed: number; won: number }>();
+      for (const d of await deals(q)) {
+        if (d.o.status === 'open') continue;
+        for (const stage of new Set(d.entries.map((e) => e.stage))) {
+          const r = out.get(stage) ?? { stage, closed: 0, won: 0 };
+          r.closed++;
+          if (d.o.status === 'won') r.won++;
+          out.set(stage, r);
+        }
+      }
+      return [...out.values()];
+    },
+    async stayMiddles(q) {
+      return middlesOf(await port.durations({ ...q, groupBy: null }));
+    },
     async losses(q) {
       const out = new Map<string, GroupedCount & { reason: string; stage: string }>();
       for (const d of await deals(q)) {
@@ -221,4 +244,16 @@ export function codeQueryPort(store: Store): QueryPort {
       return { won: [...won.values()], dated: [...dated.values()], undated: [...undated.values()] };
     },
   };
+  return port;
+}
+
+/** The two middle completed stays of each stage, from sorted durations (the shape `stayMiddles` answers). */
+export function middlesOf(durations: readonly { stage: string | null; days: readonly number[] }[]): { stage: string; count: number; lower: number; upper: number }[] {
+  const out: { stage: string; count: number; lower: number; upper: number }[] = [];
+  for (const d of durations) {
+    if (d.stage === null || d.days.length === 0) continue;
+    const i = (d.days.length - 1) / 2;
+    out.push({ stage: d.stage, count: d.days.length, lower: d.days[Math.floor(i)]!, upper: d.days[Math.ceil(i)]! });
+  }
+  return out;
 }

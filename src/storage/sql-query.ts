@@ -1,5 +1,5 @@
 /** The analytics query port in SQL, behind a small dialect seam (SQLite, PostgreSQL): every aggregate computed by the database, every value bound. */
-import type { AnalyticsQuery, Condition, FieldRef, GroupRef, GroupedCount, QueryPort } from './query-port.js';
+import { middlesOf, type AnalyticsQuery, type Condition, type FieldRef, type GroupRef, type GroupedCount, type QueryPort } from './query-port.js';
 
 /** What differs between the SQL engines; every value still travels as a bound `?` parameter. */
 export interface SqlDialect {
@@ -79,7 +79,7 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
   };
   const counted = (q: AnalyticsQuery, r: Row): GroupedCount => ({ group: boolText(q.groupBy, r['g']), count: Number(r['n']), amountMinor: Number(r['a'] ?? 0) });
 
-  return {
+  const port: QueryPort = {
     async openByStage(q) {
       const { g, w, params, gParams, wParams } = base(q);
       if (q.asOf === undefined) {
@@ -126,6 +126,33 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
       }
       return [...out.values()];
     },
+    async closedReach(q) {
+      // unfiltered: the counters the store keeps at append; filtered: from the stage history of the matching deals
+      const rows = q.where.length === 0
+        ? await all('SELECT stage AS s, closed AS c, won AS n FROM stage_outcomes WHERE template = ?', [q.template])
+        : await (() => {
+          const { w, wParams } = base(q);
+          return all(`SELECT sh.stage AS s, COUNT(DISTINCT o.id) AS c, COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END) AS n
+            FROM stage_history sh JOIN opportunities o ON o.id = sh.opportunity_id WHERE ${w} AND o.status IN ('won', 'lost') GROUP BY 1`, wParams);
+        })();
+      return rows.map((r) => ({ stage: String(r['s']), closed: Number(r['c']), won: Number(r['n']) })).filter((r) => r.closed > 0);
+    },
+    async stayMiddles(q) {
+      if (q.where.length > 0) return middlesOf(await port.durations({ ...q, groupBy: null }));
+      // unfiltered: each stage's count, then its two middle stays read off the (template, stage, dwell_ms) index
+      const counts = await all('SELECT stage AS s, COUNT(*) AS n FROM stage_history WHERE template = ? AND dwell_ms IS NOT NULL GROUP BY stage', [q.template]);
+      const out: { stage: string; count: number; lower: number; upper: number }[] = [];
+      for (const c of counts) {
+        const stage = String(c['s']);
+        const count = Number(c['n']);
+        const lo = Math.floor((count - 1) / 2);
+        const mid = await all(`SELECT dwell_ms AS ms FROM stage_history WHERE template = ? AND stage = ? AND dwell_ms IS NOT NULL
+          ORDER BY dwell_ms LIMIT ? OFFSET ?`, [q.template, stage, count % 2 === 0 ? 2 : 1, lo]);
+        const lower = Number(mid[0]?.['ms']) / 86_400_000;
+        out.push({ stage, count, lower, upper: mid[1] === undefined ? lower : Number(mid[1]['ms']) / 86_400_000 });
+      }
+      return out;
+    },
     async losses(q) {
       const { g, w, params } = base(q);
       return (await all(`SELECT ${g} AS g, o.loss_reason AS reason, COALESCE(${d.lostFrom}, o.stage) AS s, COUNT(*) AS n, SUM(COALESCE(o.amount_minor, 0)) AS a
@@ -145,12 +172,14 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
         return { won, dated: [], undated: undated.map((r) => ({ ...counted(q, r), stage: String(r['s']), enteredDay: String(r['d']) })) };
       }
       const close = { kind: 'field', key: q.closeField, type: 'date' } as const;
+      // the default close-date field is a generated, indexed column (migration 4); any other is read from the JSON
+      const closeSql = (params: unknown[]) => (q.closeField === 'expectedCloseDate' ? 'o.expected_close' : d.fieldText(close, params));
       const d1 = base(q);
       const dated = await all(`SELECT ${d1.g} AS g, o.stage AS s, COUNT(*) AS n, SUM(COALESCE(o.amount_minor, 0)) AS a FROM opportunities o
-        WHERE ${d1.w} AND o.status = 'open' AND ${d.fieldText(close, d1.params)} BETWEEN ? AND ? GROUP BY 1, 2`, [...d1.params, q.fromDate, q.toDate]);
+        WHERE ${d1.w} AND o.status = 'open' AND ${closeSql(d1.params)} BETWEEN ? AND ? GROUP BY 1, 2`, [...d1.params, q.fromDate, q.toDate]);
       const d2 = base(q);
       const undated = await all(`SELECT ${d2.g} AS g, o.stage AS s, substr(o.stage_entered_at, 1, 10) AS d, COUNT(*) AS n, SUM(COALESCE(o.amount_minor, 0)) AS a
-        FROM opportunities o WHERE ${d2.w} AND o.status = 'open' AND ${d.fieldText(close, d2.params)} IS NULL GROUP BY 1, 2, 3`, d2.params);
+        FROM opportunities o WHERE ${d2.w} AND o.status = 'open' AND ${closeSql(d2.params)} IS NULL GROUP BY 1, 2, 3`, d2.params);
       return {
         won,
         dated: dated.map((r) => ({ ...counted(q, r), stage: String(r['s']) })),
@@ -158,4 +187,5 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
       };
     },
   };
+  return port;
 }

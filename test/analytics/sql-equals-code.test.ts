@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAnalytics, loadTemplate, memoryStore, postgresStore, simulate, sqliteStore, type Store } from 'winpath';
+import { createAnalytics, createEngine, loadTemplate, memoryStore, postgresStore, simulate, sqliteStore, type Store } from 'winpath';
 import { adminPool, describePg, dropSchemas, newSchemaName, PG_URL } from '../storage/postgres-env.js';
 
 const schema = newSchemaName('wpq');
@@ -25,12 +25,29 @@ async function everything(store: Store) {
     out[`forecast ${groupBy}`] = await a.forecast({ ...q, period: '2026-Q3', target: 10_000_000 });
   }
   out['bottlenecks'] = await a.bottlenecks({ template });
+  // forecast with a filter (SQL from the stage history) and without close dates (every open deal projected from median stays)
+  const some = { region: ['east', 'north'] };
+  out['forecast where'] = await a.forecast({ template, where: some, period: '2026-Q3' });
+  const undated = createAnalytics(store, { closeDateField: 'noSuchDate' });
+  out['forecast undated'] = await undated.forecast({ template, period: '2026-Q3', target: 10_000_000 });
+  out['forecast undated where'] = await undated.forecast({ template, period: '2026-Q3', where: some });
   out['where'] = await a.funnel({ template, where: { amount: { gte: 500_000 }, region: ['east', 'north'], openedAt: { gte: '2026-07-10', lte: '2026-08-10' } } });
   return out;
 }
 
 async function simulated(store: Store): Promise<Store> {
-  await simulate({ template: await loadTemplate('project-sales'), store, deals: 300, seed: 99, start: '2026-07-01T01:00:00Z', days: 75 });
+  const template = await loadTemplate('project-sales');
+  await simulate({ template, store, deals: 300, seed: 99, start: '2026-07-01T01:00:00Z', days: 75 });
+  // reopen some lost deals and lose a few of those again: the counters the SQL stores keep must follow both ways
+  let t = Date.parse('2026-09-20T01:00:00Z');
+  const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
+  const lost = await store.opportunities({ template: 'project-sales', status: 'lost' });
+  expect(lost.length).toBeGreaterThan(12);
+  for (const [i, o] of lost.slice(0, 12).entries()) {
+    const actor = { id: o.owner, roles: [...template.roles] };
+    await engine.reopen(o.id, { actor, reason: 'budget came back' });
+    if (i % 3 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor });
+  }
   return store;
 }
 

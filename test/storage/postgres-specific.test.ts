@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isWinpathError, type WinpathError } from '../../src/errors/index.js';
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from '../../src/storage/postgres/postgres-migrations.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/storage/sqlite/sqlite-migrations.js';
 import { postgresStore, postgresStorePool, type PostgresPool } from '../../src/storage/postgres/postgres-store.js';
 import type { LoadedDeal, Store } from '../../src/storage/port.js';
 import { afterCommit, ev, fixtureCommit, fixtureScenario } from '../../src/testing/conformance-fixtures.js';
@@ -107,13 +108,13 @@ describePg('postgresStore on a server', () => {
       const before = await rows();
       expect(before.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
       expect(before.at(-1)!.version).toBe(PG_LATEST_SCHEMA_VERSION);
-      expect(PG_LATEST_SCHEMA_VERSION).toBe(3);
+      expect(PG_LATEST_SCHEMA_VERSION).toBe(LATEST_SCHEMA_VERSION); // the same versions as SQLite's
       expect(before[0]!.applied_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       const s = track(postgresStore({ connectionString: PG_URL, schema }));
       await seed(s);
       expect(await rows()).toEqual(before);
       const tables = (await admin.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema])).rows.map((r: { table_name: string }) => r.table_name);
-      expect(tables).toEqual(['amount_history', 'approval_candidates', 'approvals', 'events', 'opportunities', 'outbox', 'schema_migrations', 'stage_history', 'tasks', 'templates', 'timers']);
+      expect(tables).toEqual(['amount_history', 'approval_candidates', 'approvals', 'events', 'opportunities', 'outbox', 'schema_migrations', 'stage_history', 'stage_outcomes', 'tasks', 'templates', 'timers']);
     });
 
     it('lets eight stores start on one new schema at once: the advisory lock makes one migrate, the others wait', async () => {

@@ -7,6 +7,7 @@ import { isWinpathError, type WinpathError } from '../../src/errors/index.js';
 import type { LoadedDeal, Store } from '../../src/storage/port.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.js';
 import { readSqlitePragma, sqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { createEngine, loadTemplate, simulate } from '../../src/index.js';
 import { afterCommit, ev, fixtureCommit, fixtureScenario } from '../../src/testing/conformance-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'winpath-sqlite-specific-'));
@@ -82,6 +83,58 @@ describe('sqliteStore: migrations', () => {
     await s.close();
     track(sqliteStore({ path }));
     expect(rawDb(path).prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toEqual(before);
+  });
+
+  it('upgrades a version-3 database with deals: the counters and stays it backfills equal those kept at append, and writing goes on', async () => {
+    // the same deals twice: written by this winpath (schema 4), and copied into a database made by migrations 1-3
+    const current = newPath();
+    const template = await loadTemplate('b2b-standard');
+    const store = track(sqliteStore({ path: current }));
+    await simulate({ template, store, deals: 60, seed: 7, start: '2026-03-02T01:00:00Z', days: 40 });
+    let t = Date.parse('2026-05-01T01:00:00Z');
+    const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
+    const lost = await store.opportunities({ status: 'lost' });
+    expect(lost.length).toBeGreaterThan(3);
+    for (const [i, o] of lost.slice(0, 4).entries()) {
+      const owner = { id: o.owner, roles: [...template.roles] };
+      await engine.reopen(o.id, { actor: owner });
+      if (i % 2 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor: owner });
+    }
+    await store.close();
+
+    const old = newPath();
+    const db = rawDb(old);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, '2026-01-01T00:00:00.000Z')").run(m.version);
+    }
+    db.exec(`ATTACH '${current}' AS cur`);
+    for (const table of ['templates', 'opportunities', 'events', 'stage_history', 'amount_history', 'tasks', 'approvals', 'approval_candidates', 'outbox', 'timers']) {
+      const cols = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).map((c) => c.name).join(', ');
+      db.exec(`INSERT INTO main.${table} (${cols}) SELECT ${cols} FROM cur.${table}`);
+    }
+    db.exec('DETACH cur');
+    db.close();
+
+    const upgraded = track(sqliteStore({ path: old }));
+    const a = rawDb(current);
+    const b = rawDb(old);
+    const outcomes = 'SELECT template, stage, closed, won FROM stage_outcomes WHERE closed > 0 ORDER BY template, stage';
+    expect(b.prepare(outcomes).all()).toEqual(a.prepare(outcomes).all());
+    expect((b.prepare(outcomes).all() as unknown[]).length).toBeGreaterThan(3);
+    const stays = 'SELECT opportunity_id, entry, template, dwell_ms FROM stage_history ORDER BY opportunity_id, entry';
+    expect(b.prepare(stays).all()).toEqual(a.prepare(stays).all());
+    const events = 'SELECT pos, id, seq FROM events ORDER BY pos';
+    expect(b.prepare(events).all()).toEqual(a.prepare(events).all());
+    expect(b.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('events_type', 'opportunities_template_status')").get()).toEqual({ n: 0 });
+    // writing goes on after the copied log, in order
+    const last = (b.prepare('SELECT max(pos) AS p FROM events').get() as { p: number }).p;
+    const more = createEngine({ store: upgraded, templates: [template], clock: () => new Date((t += 60_000)) });
+    const open1 = (await upgraded.opportunities({ status: 'open' }))[0]!;
+    await more.addNote(open1.id, { text: 'after the upgrade', actor: { id: open1.owner } });
+    const feed = await upgraded.feed(String(last), 10);
+    expect(feed.events.map((e) => e.type)).toEqual(['note.added']);
   });
 
   it('refuses a database written by a newer winpath, saying to upgrade', async () => {

@@ -23,7 +23,7 @@ export function postgresQueryPort(S: string, all: (text: string, values: unknown
       let n = 0;
       // table names get the schema; `?` placeholders become $1, $2, ...
       const text = sql
-        .replace(/\b(FROM|JOIN)\s+(opportunities|stage_history|amount_history)\b/g, (_m, kw: string, t: string) => `${kw} ${S}.${t}`)
+        .replace(/\b(FROM|JOIN)\s+(opportunities|stage_history|amount_history|stage_outcomes)\b/g, (_m, kw: string, t: string) => `${kw} ${S}.${t}`)
         .replace(/\?/g, () => `$${++n}`);
       const rows = await all(text, params);
       return rows.map((r) => {

@@ -162,6 +162,41 @@ CREATE INDEX stage_history_stage ON $S.stage_history (stage, opportunity_id);
 CREATE INDEX stage_history_entered ON $S.stage_history (entered_at);
 `,
   },
+  {
+    // As SQLite's migration 4: lighter event writes (no type index, no UNIQUE on the id, which "<deal>:<seq>" makes
+    // unique already), covering indexes for the funnel and the forecast with the default close-date field as a
+    // generated column, each finished stay's length and its deal's template in stage_history, and stage_outcomes
+    // (closed deals that entered each stage, and the won ones among them) kept by the store at append.
+    version: 4,
+    sql: `
+ALTER TABLE $S.events DROP CONSTRAINT events_id_unique;
+DROP INDEX $S.events_type;
+
+ALTER TABLE $S.opportunities ADD COLUMN expected_close text COLLATE "C" GENERATED ALWAYS AS (fields ->> 'expectedCloseDate') STORED;
+DROP INDEX $S.opportunities_template_status;
+DROP INDEX $S.opportunities_template_status_stage;
+CREATE INDEX opportunities_funnel ON $S.opportunities (template, status, stage) INCLUDE (amount_minor);
+CREATE INDEX opportunities_closing ON $S.opportunities (template, status, expected_close, stage) INCLUDE (stage_entered_at, amount_minor);
+CREATE INDEX opportunities_closed ON $S.opportunities (template, status, closed_at) INCLUDE (amount_minor);
+
+ALTER TABLE $S.stage_history ADD COLUMN template text COLLATE "C" NULL, ADD COLUMN dwell_ms bigint NULL;
+UPDATE $S.stage_history sh SET template = o.template,
+  dwell_ms = CASE WHEN sh.exited_at IS NULL THEN NULL ELSE round(EXTRACT(EPOCH FROM (sh.exited_at::timestamptz - sh.entered_at::timestamptz)) * 1000)::bigint END
+  FROM $S.opportunities o WHERE o.id = sh.opportunity_id;
+CREATE INDEX stage_history_dwell ON $S.stage_history (template, stage, dwell_ms) WHERE dwell_ms IS NOT NULL;
+
+CREATE TABLE $S.stage_outcomes (
+  template text COLLATE "C" NOT NULL,
+  stage text COLLATE "C" NOT NULL,
+  closed bigint NOT NULL,
+  won bigint NOT NULL,
+  PRIMARY KEY (template, stage)
+);
+INSERT INTO $S.stage_outcomes (template, stage, closed, won)
+  SELECT o.template, sh.stage, COUNT(DISTINCT o.id), COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END)
+  FROM $S.stage_history sh JOIN $S.opportunities o ON o.id = sh.opportunity_id WHERE o.status IN ('won', 'lost') GROUP BY 1, 2;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -173,18 +173,23 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
         id: e.id, opportunity_id: e.opportunityId, seq: e.seq, type: e.type, at: e.at, actor: e.actor, data: JSON.stringify(e.data),
       })))]);
     }
+    let closedNow = false;
     for (const e of c.events) {
       const fields = e.data['fields'] as Record<string, unknown> | undefined;
       if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
         await run(sql.amountAt, [c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null)]);
       }
+      // stage_outcomes counts a closed deal once for every stage it entered: out when reopened (a lost deal), in when closed
+      if (e.type === 'opportunity.reopened') await run(sql.outcomesLeave, [0, o.template, c.opportunityId]);
+      else if (e.type === 'opportunity.won' || e.type === 'opportunity.lost') closedNow = true;
       if (e.type === 'stage.entered') {
         await run(sql.closeStage, [e.at, c.opportunityId]);
-        await run(sql.enterStage, [c.opportunityId, e.data['entry'], e.data['stage'], e.at]);
+        await run(sql.enterStage, [c.opportunityId, e.data['entry'], e.data['stage'], e.at, o.template]);
       } else if (e.type === 'stage.exited') {
         await run(sql.closeStage, [e.at, c.opportunityId]);
       }
     }
+    if (closedNow && o.status !== 'open') await run(sql.outcomesJoin, [o.template, o.status === 'won' ? 1 : 0, c.opportunityId]);
     if (s.tasks.length > 0) {
       await run(sql.upsertTasks, [c.opportunityId, recordset(s.tasks.map((t, ord) => ({
         id: t.id, ord, key: t.key, stage: t.stage, entry: t.entry, title: t.title, role: t.role, assignee: t.assignee, status: t.status,
@@ -400,8 +405,17 @@ function statements(S: string) {
       FROM ${S}.events e
       WHERE e.xid < pg_snapshot_xmin(pg_current_snapshot()) AND (e.xid, e.pos) > ($1::xid8, $2::bigint)
       ORDER BY e.xid, e.pos LIMIT $3`,
-    enterStage: `INSERT INTO ${S}.stage_history (opportunity_id, entry, stage, entered_at) VALUES ($1, $2, $3, $4)`,
-    closeStage: `UPDATE ${S}.stage_history SET exited_at = $1 WHERE opportunity_id = $2 AND exited_at IS NULL`,
+    enterStage: `INSERT INTO ${S}.stage_history (opportunity_id, entry, stage, entered_at, template) VALUES ($1, $2, $3, $4, $5)`,
+    closeStage: `UPDATE ${S}.stage_history SET exited_at = $1::text,
+        dwell_ms = round(EXTRACT(EPOCH FROM ($1::text::timestamptz - entered_at::timestamptz)) * 1000)::bigint
+      WHERE opportunity_id = $2 AND exited_at IS NULL`,
+    // the shared counter rows are locked in stage order, so two deals closing at once cannot deadlock on them
+    outcomesLeave: `WITH locked AS (SELECT template, stage FROM ${S}.stage_outcomes
+        WHERE template = $2 AND stage IN (SELECT stage FROM ${S}.stage_history WHERE opportunity_id = $3) ORDER BY stage FOR UPDATE)
+      UPDATE ${S}.stage_outcomes t SET closed = t.closed - 1, won = t.won - $1::bigint FROM locked WHERE t.template = locked.template AND t.stage = locked.stage`,
+    outcomesJoin: `INSERT INTO ${S}.stage_outcomes (template, stage, closed, won)
+        SELECT $1::text, stage, 1, $2::bigint FROM ${S}.stage_history WHERE opportunity_id = $3 GROUP BY stage ORDER BY stage
+      ON CONFLICT (template, stage) DO UPDATE SET closed = stage_outcomes.closed + 1, won = stage_outcomes.won + excluded.won`,
     amountAt: `INSERT INTO ${S}.amount_history (opportunity_id, at, amount_minor) VALUES ($1, $2, $3)
       ON CONFLICT (opportunity_id, at) DO UPDATE SET amount_minor = excluded.amount_minor`,
     // Unchanged rows are left alone, so a commit rewrites only what it touched.

@@ -64,6 +64,7 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     if (current !== c.expectedVersion) throw conflict(c.opportunityId, current, c.expectedVersion);
     const s = c.state;
     const o = s.opportunity;
+    let closedNow = false;
     q.upsertOpportunity.run({
       id: c.opportunityId, template: o.template, template_version: o.templateVersion, title: o.title, owner: o.owner, stage: o.stage,
       status: o.status, amount_minor: toMinor(o.amount), fields: JSON.stringify(o.fields), opened_at: o.openedAt,
@@ -76,13 +77,17 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
       if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
         q.amountAt.run(c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null));
       }
+      // stage_outcomes counts a closed deal once for every stage it entered: out when reopened (a lost deal), in when closed
+      if (e.type === 'opportunity.reopened') q.outcomesLeave.run(0, o.template, c.opportunityId);
+      else if (e.type === 'opportunity.won' || e.type === 'opportunity.lost') closedNow = true;
       if (e.type === 'stage.entered') {
-        q.closeStage.run(e.at, c.opportunityId);
-        q.enterStage.run(c.opportunityId, e.data['entry'], e.data['stage'], e.at);
+        q.closeStage.run(e.at, e.at, c.opportunityId);
+        q.enterStage.run(c.opportunityId, e.data['entry'], e.data['stage'], e.at, o.template);
       } else if (e.type === 'stage.exited') {
-        q.closeStage.run(e.at, c.opportunityId);
+        q.closeStage.run(e.at, e.at, c.opportunityId);
       }
     }
+    if (closedNow && o.status !== 'open') q.outcomesJoin.run(o.template, o.status === 'won' ? 1 : 0, c.opportunityId);
     // only rows the events changed are written (a stage exit cancels its open work: then all of them)
     const touched = touchedChildren(c.events);
     s.tasks.forEach((t, ord) => {
@@ -284,7 +289,11 @@ function openDatabase(path: string, opts: SqliteStoreOptions): Db {
     }, { cause: e });
   }
   try {
-    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    if (path !== ':memory:') {
+      db.pragma('journal_mode = WAL');
+      // checkpoint every ~16 MB of WAL instead of ~4 MB: fewer, larger checkpoints cost less per command (bench/row-cost.ts)
+      db.pragma('wal_autocheckpoint = 4000');
+    }
     db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db, path);
@@ -317,8 +326,15 @@ function prepareStatements(db: Db) {
     insertEvent: db.prepare('INSERT INTO events (id, opportunity_id, seq, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT id, opportunity_id, seq, type, at, actor, data FROM events WHERE opportunity_id = ? AND seq > ? ORDER BY seq'),
     feed: db.prepare('SELECT pos, id, opportunity_id, seq, type, at, actor, data FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
-    enterStage: db.prepare('INSERT INTO stage_history (opportunity_id, entry, stage, entered_at) VALUES (?, ?, ?, ?)'),
-    closeStage: db.prepare('UPDATE stage_history SET exited_at = ? WHERE opportunity_id = ? AND exited_at IS NULL'),
+    enterStage: db.prepare('INSERT INTO stage_history (opportunity_id, entry, stage, entered_at, template) VALUES (?, ?, ?, ?, ?)'),
+    closeStage: db.prepare(`UPDATE stage_history SET exited_at = ?,
+        dwell_ms = CAST(round((unixepoch(?, 'subsec') - unixepoch(entered_at, 'subsec')) * 1000) AS INTEGER)
+      WHERE opportunity_id = ? AND exited_at IS NULL`),
+    outcomesLeave: db.prepare(`UPDATE stage_outcomes SET closed = closed - 1, won = won - ?
+      WHERE template = ? AND stage IN (SELECT stage FROM stage_history WHERE opportunity_id = ?)`),
+    outcomesJoin: db.prepare(`INSERT INTO stage_outcomes (template, stage, closed, won)
+        SELECT ?, stage, 1, ? FROM stage_history WHERE opportunity_id = ? GROUP BY stage
+      ON CONFLICT (template, stage) DO UPDATE SET closed = closed + 1, won = won + excluded.won`),
     // Unchanged rows are left alone (changes = 0), so a commit rewrites only what it touched.
     upsertTask: db.prepare(`INSERT INTO tasks (id, opportunity_id, ord, key, stage, entry, title, role, assignee, status, created_at, due_at, completed_at, data)
       VALUES (@id, @opportunity_id, @ord, @key, @stage, @entry, @title, @role, @assignee, @status, @created_at, @due_at, @completed_at, @data)
