@@ -7,6 +7,7 @@ import { LATEST_SCHEMA_VERSION } from '../../src/storage/sqlite/sqlite-migration
 import { postgresStore, postgresStorePool, type PostgresPool } from '../../src/storage/postgres/postgres-store.js';
 import type { LoadedDeal, Store } from '../../src/storage/port.js';
 import { afterCommit, ev, fixtureCommit, fixtureScenario } from '../../src/testing/conformance-fixtures.js';
+import { createEngine, loadTemplate, simulate } from '../../src/index.js';
 import { adminPool, describePg, dropSchemas, newSchemaName, PG_URL } from './postgres-env.js';
 
 async function seed(store: Store): Promise<Map<string, LoadedDeal>> {
@@ -133,6 +134,40 @@ describePg('postgresStore on a server', () => {
       expect(isWinpathError(err, 'INPUT_INVALID')).toBe(true);
       expect((err as WinpathError).message).toContain(`PostgreSQL schema "${schema}" has schema version ${PG_LATEST_SCHEMA_VERSION + 1}, newer than this winpath knows (${PG_LATEST_SCHEMA_VERSION})`);
       expect((err as WinpathError).details.fix).toBe('upgrade winpath to the version that wrote this schema');
+    });
+
+    it('upgrades a version-3 schema with deals: the counters and stays it backfills equal those kept at append', async () => {
+      // the same deals twice: written by this winpath (schema 4), and copied into a schema made by migrations 1-3
+      const current = fresh();
+      const template = await loadTemplate('b2b-standard');
+      const store = track(postgresStore({ connectionString: PG_URL, schema: current }));
+      await simulate({ template, store, deals: 40, seed: 7, start: '2026-03-02T01:00:00Z', days: 40 });
+      let t = Date.parse('2026-05-01T01:00:00Z');
+      const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
+      const lost = await store.opportunities({ status: 'lost' });
+      expect(lost.length).toBeGreaterThan(3);
+      for (const [i, o] of lost.slice(0, 4).entries()) {
+        const owner = { id: o.owner, roles: [...template.roles] };
+        await engine.reopen(o.id, { actor: owner });
+        if (i % 2 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor: owner });
+      }
+      const old = fresh();
+      await admin.query(`CREATE SCHEMA "${old}"; CREATE TABLE "${old}".schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)`);
+      for (const m of PG_MIGRATIONS.filter((x) => x.version <= 3)) {
+        await admin.query(m.sql.replaceAll('$S', `"${old}"`));
+        await admin.query(`INSERT INTO "${old}".schema_migrations VALUES ($1, '2026-01-01T00:00:00.000Z')`, [m.version]);
+      }
+      for (const table of ['templates', 'opportunities', 'events', 'stage_history', 'amount_history', 'tasks', 'approvals', 'approval_candidates', 'outbox', 'timers']) {
+        const { rows } = await admin.query('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [old, table]);
+        const cols = rows.map((r: { column_name: string }) => `"${r.column_name}"`).join(', ');
+        await admin.query(`INSERT INTO "${old}".${table} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM "${current}".${table}`);
+      }
+      await track(postgresStore({ connectionString: PG_URL, schema: old })).load('x');
+      const outcomes = (s: string) => admin.query(`SELECT template, stage, closed::int, won::int FROM "${s}".stage_outcomes WHERE closed > 0 ORDER BY template, stage`).then((r) => r.rows);
+      expect(await outcomes(old)).toEqual(await outcomes(current));
+      expect((await outcomes(old)).length).toBeGreaterThan(3);
+      const stays = (s: string) => admin.query(`SELECT opportunity_id, entry, template, dwell_ms::text FROM "${s}".stage_history ORDER BY opportunity_id, entry`).then((r) => r.rows);
+      expect(await stays(old)).toEqual(await stays(current));
     });
 
     it('keeps stores on two schemas of one database apart', async () => {
