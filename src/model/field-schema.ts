@@ -24,8 +24,19 @@ export function hasAtMostTwoDecimals(n: number): boolean {
   return Math.abs(Math.round(n * 100) - n * 100) < 1e-6;
 }
 
-/** The zod schema of one field's non-null value. */
+const schemas = new WeakMap<FieldDef, z.ZodType>();
+
+/** The zod schema of one field's non-null value; built once per frozen field definition (compiled templates are frozen). */
 export function fieldValueSchema(def: FieldDef): z.ZodType {
+  let s = schemas.get(def);
+  if (!s) {
+    s = buildFieldValueSchema(def);
+    if (Object.isFrozen(def)) schemas.set(def, s);
+  }
+  return s;
+}
+
+function buildFieldValueSchema(def: FieldDef): z.ZodType {
   switch (def.type) {
     case 'string':
       return z.string().max(LIMITS.stringMax);
