@@ -3,7 +3,7 @@
 export * from './types.js';
 export { compileExpression, compileFeel, FeelExpression } from './compile.js';
 export { checkGuard } from './guard.js';
-export { feelDate, feelDateTime, feelToday, isFeelTemporal, type FeelTemporalValue } from './temporal.js';
+export { assertFeelDateTime, feelDate, feelDateTime, feelToday, isFeelTemporal, type FeelTemporalValue } from './temporal.js';
 export { describeFeelValue } from './describe.js';
 export { EXPRESSION_LIMITS } from './limits.js';
 export { ALLOWED_FUNCTIONS, REGEX_FUNCTIONS } from './analyze.js';

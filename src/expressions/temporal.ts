@@ -94,7 +94,26 @@ export function feelDateTime(date: Date, timeZone = 'UTC'): FeelDateTime {
   if (!v) throw new WinpathError('INPUT_INVALID', `cannot write ${date.toISOString()} in time zone "${timeZone}"`);
   Object.freeze(v);
   lastDateTime = { ms, zone: timeZone, value: v };
+  if (writtenZones.size > 64) writtenZones.clear();
+  writtenZones.add(timeZone);
   return v;
+}
+
+/** Zones feelDateTime has written an instant in: it writes any other instant of the safe range there too. */
+const writtenZones = new Set<string>();
+// years 1000 to 9000: four-digit years in every zone, far from the ends of Date and Temporal
+const SAFE_FROM = Date.UTC(1000, 0, 1);
+const SAFE_TO = Date.UTC(9000, 0, 1);
+
+/**
+ * Throws where feelDateTime would (invalid date, unknown zone, a year it cannot write), without the
+ * Temporal parse for an ordinary instant in a zone already written: a command checks its clock this
+ * way and builds `now` only when an expression reads it.
+ */
+export function assertFeelDateTime(date: Date, timeZone = 'UTC'): void {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (ms >= SAFE_FROM && ms <= SAFE_TO && writtenZones.has(timeZone)) return;
+  feelDateTime(date, timeZone);
 }
 
 /** The calendar day of an instant in `timeZone` (default UTC), as a FEEL `date` (frozen, and may be shared). */

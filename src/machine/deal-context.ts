@@ -1,5 +1,5 @@
 /** What commands and explanations read about a deal: its FEEL snapshot, rendered messages, who may act. */
-import { feelDate, feelDateTime, checkGuard, type FeelSnapshot, type GuardOutcome, type EvaluationOutcome } from '../expressions/index.js';
+import { assertFeelDateTime, feelDate, checkGuard, type FeelSnapshot, type GuardOutcome, type EvaluationOutcome } from '../expressions/index.js';
 import {
   actorId, actorRoles, daysBetween, textFor, type Actor, type CalendarOptions, type DealState, type I18nText, type Opportunity,
 } from '../model/index.js';
@@ -30,7 +30,10 @@ export function buildSnapshot(p: CompiledProcess, state: DealState, env: DecideE
   snap['stage'] = o.stage;
   snap['daysInStage'] = Math.floor(daysBetween(o.stageEnteredAt, env.now));
   snap['daysOpen'] = Math.floor(daysBetween(o.openedAt, env.now));
-  snap['now'] = feelDateTime(env.now, env.calendar.timeZone);
+  // every evaluator reads `now` from the clock (options.now), built only when an expression uses it;
+  // the clock is still checked here, and the key stays so the snapshot keeps its size (limits count keys)
+  assertFeelDateTime(env.now, env.calendar.timeZone);
+  snap['now'] = null;
   const deliverables: Record<string, boolean> = {};
   for (const key of Object.keys(p.scope['deliverables'] as object)) deliverables[key] = state.deliverables[key] !== undefined;
   const tasks: Record<string, string | null> = {};
