@@ -3,6 +3,7 @@ import { actionParts, type PlanContext } from '../actions/index.js';
 import { eventId, type DealState, type EventType, type OpportunityEvent, type StageDef } from '../model/index.js';
 import type { CompiledProcess } from './compile-process.js';
 import { guardEvaluator, renderMessage, type DecideEnv } from './deal-context.js';
+import { cloneState } from './clone-state.js';
 import { applyEvent } from './evolve.js';
 
 export interface Decision {
@@ -23,7 +24,7 @@ export class Draft {
     readonly opportunityId: string,
     readonly actor: string,
   ) {
-    this.state = state === null ? null : structuredClone(state);
+    this.state = state === null ? null : cloneState(state);
   }
 
   get s(): DealState {

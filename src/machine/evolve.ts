@@ -2,6 +2,7 @@
 import {
   SYSTEM_ACTOR, type Approval, type ApprovalDecision, type ApprovalMode, type DealState, type OpportunityEvent, type Task,
 } from '../model/index.js';
+import { cloneState } from './clone-state.js';
 
 /** Applies one event in place (the engine applies a command's events to a private copy). */
 export function applyEvent(state: DealState | null, e: OpportunityEvent): DealState {
@@ -150,7 +151,7 @@ export function applyEvent(state: DealState | null, e: OpportunityEvent): DealSt
 
 /** Pure: the state after one event (the input is not changed). */
 export function evolve(state: DealState | null, event: OpportunityEvent): DealState {
-  return applyEvent(state === null ? null : structuredClone(state), event);
+  return applyEvent(state === null ? null : cloneState(state), event);
 }
 
 /** Rebuilds a deal's state from its whole log. */

@@ -24,8 +24,22 @@ const MESSAGES = {
 
 export type MessageKey = keyof typeof MESSAGES;
 
+/** Each sentence split once at its `{n}` slots: literal text at even indexes, slot numbers at odd ones. */
+const split = new Map<string, (string | number)[]>();
+
+function partsOf(text: string): (string | number)[] {
+  let parts = split.get(text);
+  if (!parts) {
+    parts = text.split(/\{(\d)\}/).map((p, i) => (i % 2 === 1 ? Number(p) : p));
+    split.set(text, parts);
+  }
+  return parts;
+}
+
 export function msg(key: MessageKey, lang: string, ...args: string[]): string {
   const table = MESSAGES[key] as Record<string, string>;
   const text = table[lang] ?? table['en']!;
-  return text.replace(/\{(\d)\}/g, (_, i: string) => args[Number(i)] ?? '');
+  let out = '';
+  for (const p of partsOf(text)) out += typeof p === 'number' ? (args[p] ?? '') : p;
+  return out;
 }
