@@ -11,6 +11,7 @@ export function openRaw(path: string, opts: { foreignKeys?: boolean } = {}): Db 
   const db = new Database(path, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 4000'); // as sqliteStore sets it: every contender writes with the store's settings
   if (opts.foreignKeys) db.pragma('foreign_keys = ON');
   return db;
 }
