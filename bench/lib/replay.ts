@@ -6,14 +6,13 @@
 import type { Statement } from 'better-sqlite3';
 import type { Commit, Store } from '../../src/index.js';
 import { toMinor } from '../../src/storage/port.js';
+import { changedColumns, OPPORTUNITY_COLUMNS, opportunityValues, updateOpportunitySql } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Db } from './sqlite.js';
 
 /** The statements sqliteStore's writeCommit runs that change rows (the same SQL), with every value prepared. */
 export const SQL = {
-  insertOpportunity: `INSERT INTO opportunities (id, template, template_version, title, owner, stage, status, amount_minor, fields,
-    opened_at, stage_entered_at, closed_at, loss_reason, idle, version, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  updateOpportunity: `UPDATE opportunities SET template = ?, template_version = ?, title = ?, owner = ?, stage = ?, status = ?, amount_minor = ?,
-    fields = ?, opened_at = ?, stage_entered_at = ?, closed_at = ?, loss_reason = ?, idle = ?, version = ?, state = ? WHERE id = ?`,
+  insertOpportunity: `INSERT INTO opportunities (id, ${OPPORTUNITY_COLUMNS.join(', ')}, version, state)
+    VALUES (?, ${OPPORTUNITY_COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
   insertEvent: 'INSERT INTO events (id, opportunity_id, seq, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
   amountAt: 'INSERT OR REPLACE INTO amount_history (opportunity_id, at, amount_minor) VALUES (?, ?, ?)',
   enterStage: 'INSERT INTO stage_history (opportunity_id, entry, stage, entered_at, template) VALUES (?, ?, ?, ?, ?)',
@@ -37,25 +36,27 @@ export const SQL = {
     ON CONFLICT (id) DO UPDATE SET type = excluded.type, due_at = excluded.due_at WHERE timers.due_at IS NOT excluded.due_at OR timers.type IS NOT excluded.type`,
 } as const;
 export type SqlName = keyof typeof SQL;
-export type CommitRows = { name: SqlName; params: unknown[] }[];
+/** A statement of SQL (by name), or the opportunity UPDATE of the columns a commit changed (its own SQL text). */
+export type RowOp = { name: SqlName; params: unknown[] } | { name: 'updateOpportunity'; sql: string; params: unknown[] };
+export type CommitRows = RowOp[];
 
 /** Records, per commit, the rows it writes: a wrapper around the store's append (used on an untimed pass). */
 export function captureRows(into: CommitRows[]): (s: Store) => Store {
-  const known = new Set<string>();
+  const known = new Map<string, Record<string, unknown>>(); // deal id -> the opportunity columns last written
   const rows = new Map<string, string>(); // task/approval id -> data + ord last written
   const timers = new Map<string, Map<string, string>>();
   return (inner) => ({
     ...inner,
     async append(c: Commit) {
-      const ops: { name: SqlName; params: unknown[] }[] = [];
+      const ops: RowOp[] = [];
       const o = c.state.opportunity;
-      const cols = [o.template, o.templateVersion, o.title, o.owner, o.stage, o.status, toMinor(o.amount), JSON.stringify(o.fields), o.openedAt,
-        o.stageEnteredAt, o.closedAt, o.lossReason, o.idle ? 1 : 0, o.seq, JSON.stringify(c.state)];
-      if (known.has(c.opportunityId)) ops.push({ name: 'updateOpportunity', params: [...cols, c.opportunityId] });
-      else {
-        known.add(c.opportunityId);
-        ops.push({ name: 'insertOpportunity', params: [c.opportunityId, ...cols] });
-      }
+      const values = opportunityValues(o);
+      const prev = known.get(c.opportunityId);
+      if (prev) {
+        const { mask, params } = changedColumns(prev, values);
+        ops.push({ name: 'updateOpportunity', sql: updateOpportunitySql(mask), params: [...params, o.seq, JSON.stringify(c.state), c.opportunityId] });
+      } else ops.push({ name: 'insertOpportunity', params: [c.opportunityId, ...values, o.seq, JSON.stringify(c.state)] });
+      known.set(c.opportunityId, Object.fromEntries(OPPORTUNITY_COLUMNS.map((col, i) => [col, values[i]])));
       let closedNow = false;
       for (const e of c.events) {
         ops.push({ name: 'insertEvent', params: [e.id, e.opportunityId, e.seq, e.type, e.at, e.actor, JSON.stringify(e.data)] });
@@ -115,8 +116,12 @@ export function captureRows(into: CommitRows[]): (s: Store) => Store {
 /** Writes the captured commits into `db`, one IMMEDIATE transaction each; returns the milliseconds taken. */
 export function replayCommits(db: Db, commits: readonly CommitRows[]): number {
   const stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Record<SqlName, Statement<unknown[]>>;
+  const updates = new Map<string, Statement<unknown[]>>();
+  for (const ops of commits) {
+    for (const op of ops) if ('sql' in op && !updates.has(op.sql)) updates.set(op.sql, db.prepare(op.sql));
+  }
   const tx = db.transaction((ops: CommitRows) => {
-    for (const op of ops) stmts[op.name].run(...op.params);
+    for (const op of ops) ('sql' in op ? updates.get(op.sql)! : stmts[op.name]).run(...op.params);
   });
   const t0 = process.hrtime.bigint();
   for (const ops of commits) tx.immediate(ops);

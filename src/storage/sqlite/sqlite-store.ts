@@ -59,18 +59,28 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     return st;
   };
 
+  /** An UPDATE of the columns a commit changed (bit i: OPPORTUNITY_COLUMNS[i]), prepared once per shape. */
+  const updates = new Map<number, Database.Statement<unknown[]>>();
+  const updateOf = (mask: number): Database.Statement<unknown[]> => {
+    let st = updates.get(mask);
+    if (!st) updates.set(mask, (st = db.prepare(updateOpportunitySql(mask))));
+    return st;
+  };
+
   const writeCommit = db.transaction((c: Commit): void => {
-    const current = (q.version.get(c.opportunityId) as { version: number } | undefined)?.version ?? 0;
+    const prev = q.current.get(c.opportunityId) as Row | undefined;
+    const current = (prev?.['version'] as number | undefined) ?? 0;
     if (current !== c.expectedVersion) throw conflict(c.opportunityId, current, c.expectedVersion);
     const s = c.state;
     const o = s.opportunity;
     let closedNow = false;
-    q.upsertOpportunity.run({
-      id: c.opportunityId, template: o.template, template_version: o.templateVersion, title: o.title, owner: o.owner, stage: o.stage,
-      status: o.status, amount_minor: toMinor(o.amount), fields: JSON.stringify(o.fields), opened_at: o.openedAt,
-      stage_entered_at: o.stageEnteredAt, closed_at: o.closedAt, loss_reason: o.lossReason, idle: o.idle ? 1 : 0, version: o.seq,
-      state: JSON.stringify(s),
-    });
+    const values = opportunityValues(o);
+    if (!prev) q.insertOpportunity.run(c.opportunityId, ...values, o.seq, JSON.stringify(s));
+    else {
+      // only the columns that changed: an index whose columns a command leaves alone is not rewritten
+      const { mask, params } = changedColumns(prev, values);
+      updateOf(mask).run(...params, o.seq, JSON.stringify(s), c.opportunityId);
+    }
     for (const e of c.events) {
       q.insertEvent.run(e.id, e.opportunityId, e.seq, e.type, e.at, e.actor, JSON.stringify(e.data));
       const fields = e.data['fields'] as Record<string, unknown> | undefined;
@@ -313,16 +323,10 @@ function openDatabase(path: string, opts: SqliteStoreOptions): Db {
 
 function prepareStatements(db: Db) {
   return {
-    version: db.prepare('SELECT version FROM opportunities WHERE id = ?'),
+    current: db.prepare(`SELECT version, ${OPPORTUNITY_COLUMNS.join(', ')} FROM opportunities WHERE id = ?`),
     load: db.prepare('SELECT state, version FROM opportunities WHERE id = ?'),
-    upsertOpportunity: db.prepare(`INSERT INTO opportunities (id, template, template_version, title, owner, stage, status, amount_minor, fields,
-        opened_at, stage_entered_at, closed_at, loss_reason, idle, version, state)
-      VALUES (@id, @template, @template_version, @title, @owner, @stage, @status, @amount_minor, @fields,
-        @opened_at, @stage_entered_at, @closed_at, @loss_reason, @idle, @version, @state)
-      ON CONFLICT (id) DO UPDATE SET template = excluded.template, template_version = excluded.template_version, title = excluded.title,
-        owner = excluded.owner, stage = excluded.stage, status = excluded.status, amount_minor = excluded.amount_minor, fields = excluded.fields,
-        opened_at = excluded.opened_at, stage_entered_at = excluded.stage_entered_at, closed_at = excluded.closed_at,
-        loss_reason = excluded.loss_reason, idle = excluded.idle, version = excluded.version, state = excluded.state`),
+    insertOpportunity: db.prepare(`INSERT INTO opportunities (id, ${OPPORTUNITY_COLUMNS.join(', ')}, version, state)
+      VALUES (?, ${OPPORTUNITY_COLUMNS.map(() => '?').join(', ')}, ?, ?)`),
     insertEvent: db.prepare('INSERT INTO events (id, opportunity_id, seq, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT id, opportunity_id, seq, type, at, actor, data FROM events WHERE opportunity_id = ? AND seq > ? ORDER BY seq'),
     feed: db.prepare('SELECT pos, id, opportunity_id, seq, type, at, actor, data FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
@@ -373,6 +377,37 @@ function prepareStatements(db: Db) {
     leaseOutbox: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?'),
     settleOutbox: db.prepare(`UPDATE outbox SET attempts = attempts + 1, status = ?, last_error = ?, next_attempt_at = ?, claimed_until = NULL WHERE id = ?`),
   };
+}
+
+/** The opportunity row's columns besides id, version and state, in the order opportunityValues gives them. */
+export const OPPORTUNITY_COLUMNS = [
+  'template', 'template_version', 'title', 'owner', 'stage', 'status', 'amount_minor', 'fields', 'opened_at', 'stage_entered_at',
+  'closed_at', 'loss_reason', 'idle',
+] as const;
+
+/** An opportunity's column values, as stored (amount in minor units, fields as JSON, idle as 0/1). */
+export function opportunityValues(o: Opportunity): unknown[] {
+  return [o.template, o.templateVersion, o.title, o.owner, o.stage, o.status, toMinor(o.amount), JSON.stringify(o.fields), o.openedAt,
+    o.stageEnteredAt, o.closedAt, o.lossReason, o.idle ? 1 : 0];
+}
+
+/** Which columns differ from the stored row (a bit per OPPORTUNITY_COLUMNS entry), and their new values in order. */
+export function changedColumns(prev: Record<string, unknown>, values: readonly unknown[]): { mask: number; params: unknown[] } {
+  let mask = 0;
+  const params: unknown[] = [];
+  OPPORTUNITY_COLUMNS.forEach((c, i) => {
+    if (prev[c] !== values[i]) {
+      mask |= 1 << i;
+      params.push(values[i]);
+    }
+  });
+  return { mask, params };
+}
+
+/** UPDATE ... SET <changed columns>, version, state WHERE id: the parameters are the changed values, version, state, id. */
+export function updateOpportunitySql(mask: number): string {
+  const set = OPPORTUNITY_COLUMNS.filter((_c, i) => mask & (1 << i)).map((c) => `${c} = ?`);
+  return `UPDATE opportunities SET ${[...set, 'version = ?', 'state = ?'].join(', ')} WHERE id = ?`;
 }
 
 /** Ids of the tasks and approvals a commit's events change, or 'all' when a stage exit may have cancelled several. */
