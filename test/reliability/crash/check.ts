@@ -118,11 +118,26 @@ export async function checkStoreFile(path: string, opts: CheckOptions = {}): Pro
         WHERE ${touchedDeal} AND h.at = (SELECT max(at) FROM amount_history x WHERE x.opportunity_id = o.id) AND h.amount_minor IS NOT o.amount_minor`)) {
       problem(`deal ${r.id}: amount history ends at another amount than the deal's`);
     }
+    // the forecast counters and stay lengths kept at append equal what the deals' histories say
+    for (const r of all<{ template: string; stage: string }>(`WITH want AS (SELECT o.template, sh.stage, COUNT(DISTINCT o.id) AS closed,
+          COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END) AS won
+        FROM stage_history sh JOIN opportunities o ON o.id = sh.opportunity_id WHERE o.status IN ('won', 'lost') GROUP BY 1, 2)
+      SELECT coalesce(w.template, k.template) AS template, coalesce(w.stage, k.stage) AS stage FROM want w
+        FULL JOIN (SELECT * FROM stage_outcomes WHERE closed != 0 OR won != 0) k ON k.template = w.template AND k.stage = w.stage
+      WHERE k.closed IS NOT w.closed OR k.won IS NOT w.won`)) {
+      problem(`stage_outcomes ${r.template}/${r.stage} differs from the closed deals' stage history`);
+    }
+    for (const r of all<{ id: string }>(`SELECT h.opportunity_id AS id FROM stage_history h WHERE (h.exited_at IS NULL) != (h.dwell_ms IS NULL)
+        OR h.dwell_ms != CAST(round((unixepoch(h.exited_at, 'subsec') - unixepoch(h.entered_at, 'subsec')) * 1000) AS INTEGER)`)) {
+      problem(`deal ${r.id}: a stay's length differs from its entry and exit`);
+    }
     // 6. what the child saw committed is still there
     let journaled = 0;
-    const hasEvent = db.prepare('SELECT 1 FROM events WHERE id = ?');
+    // an event id is "<deal>:<seq>": look it up by the (deal, seq) key (the id itself has no index since schema 4)
+    const hasEvent = db.prepare('SELECT 1 FROM events WHERE opportunity_id = ? AND seq = ? AND id = ?');
     for (const id of opts.journal ?? []) {
-      if (hasEvent.get(id)) journaled++;
+      const cut = id.lastIndexOf(':');
+      if (hasEvent.get(id.slice(0, cut), Number(id.slice(cut + 1)), id)) journaled++;
       else problem(`event ${id} was committed (journaled) but is gone`);
     }
     const seen = new Set(opts.journal ?? []);

@@ -205,6 +205,8 @@ const CORRUPTIONS: { name: string; sql: string; journal?: string[]; deliver?: bo
   { name: "a task row's status differs from its deal", sql: "UPDATE tasks SET status = 'done', data = json_set(data, '$.status', 'done') WHERE id = (SELECT id FROM tasks WHERE status = 'open' LIMIT 1)" },
   { name: 'an approval row orphaned', sql: "UPDATE approvals SET opportunity_id = 'ghost' WHERE id = (SELECT id FROM approvals LIMIT 1)" },
   { name: 'a timer left on a closed deal', sql: "INSERT INTO timers (id, opportunity_id, type, due_at) SELECT 'ghost-timer', id, 'opportunity.idle', '2030-01-01T00:00:00.000Z' FROM opportunities WHERE status != 'open' LIMIT 1" },
+  { name: 'a forecast counter off by one', sql: 'UPDATE stage_outcomes SET won = won + 1 WHERE rowid = (SELECT rowid FROM stage_outcomes WHERE closed > 0 LIMIT 1)' },
+  { name: "a stay's length altered", sql: 'UPDATE stage_history SET dwell_ms = dwell_ms + 1 WHERE rowid = (SELECT rowid FROM stage_history WHERE dwell_ms IS NOT NULL LIMIT 1)' },
   { name: 'a journaled event missing', sql: 'SELECT 1', journal: ['ghost:1'] },
   { name: 'a pending message leased forever (never delivered)', sql: "UPDATE outbox SET status = 'pending', claimed_until = '2999-01-01T00:00:00.000Z' WHERE id = (SELECT id FROM outbox LIMIT 1)", deliver: true },
 ];
