@@ -25,7 +25,7 @@ import { msSince, now, progress, spread } from '../lib/stats.js';
 import { createRandom } from '../../src/simulate/random.js';
 
 /** Raise when the generated data changes: cached databases of another version are rebuilt. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 const CACHE_DIR = join(BENCH_DIR, '.cache');
 const NOW = Date.parse('2026-05-15T00:00:00Z');
 const DAY = 86_400_000;

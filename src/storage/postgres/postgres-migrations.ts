@@ -183,6 +183,8 @@ ALTER TABLE $S.stage_history ADD COLUMN template text COLLATE "C" NULL, ADD COLU
 UPDATE $S.stage_history sh SET template = o.template,
   dwell_ms = CASE WHEN sh.exited_at IS NULL THEN NULL ELSE round(EXTRACT(EPOCH FROM (sh.exited_at::timestamptz - sh.entered_at::timestamptz)) * 1000)::bigint END
   FROM $S.opportunities o WHERE o.id = sh.opportunity_id;
+DROP INDEX $S.stage_history_stage;
+DROP INDEX $S.stage_history_entered;
 CREATE INDEX stage_history_dwell ON $S.stage_history (template, stage, dwell_ms) WHERE dwell_ms IS NOT NULL;
 
 CREATE TABLE $S.stage_outcomes (

@@ -160,7 +160,9 @@ CREATE INDEX stage_history_entered ON stage_history (entered_at);
     //   AUTOINCREMENT (events are never deleted, so max(pos)+1 keeps pos in commit order without sqlite_sequence);
     // - the opportunities indexes become covering for the funnel and the forecast, and the default close-date
     //   field gets a generated column so the forecast reads it from an index;
-    // - stage_history keeps its deal's template and each finished stay's length, indexed for medians;
+    // - stage_history keeps its deal's template and each finished stay's length, indexed for medians; its two
+    //   other indexes go (no query plan used stage_history_entered, and the conversion query ran faster
+    //   without stage_history_stage: 3.3 s -> 2.7 s on 100,000 deals);
     // - stage_outcomes counts, per template and stage, the closed deals that entered it and the won ones among them
     //   (kept by the store in the same transaction as the events), so stage-to-won rates are one small read.
     version: 4,
@@ -191,6 +193,8 @@ ALTER TABLE stage_history ADD COLUMN template TEXT NULL;
 ALTER TABLE stage_history ADD COLUMN dwell_ms INTEGER NULL;
 UPDATE stage_history SET template = (SELECT o.template FROM opportunities o WHERE o.id = stage_history.opportunity_id),
   dwell_ms = CASE WHEN exited_at IS NULL THEN NULL ELSE CAST(round((unixepoch(exited_at, 'subsec') - unixepoch(entered_at, 'subsec')) * 1000) AS INTEGER) END;
+DROP INDEX stage_history_stage;
+DROP INDEX stage_history_entered;
 CREATE INDEX stage_history_dwell ON stage_history (template, stage, dwell_ms) WHERE dwell_ms IS NOT NULL;
 
 CREATE TABLE stage_outcomes (
