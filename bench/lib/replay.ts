@@ -5,7 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Commit, Store } from '../../src/index.js';
-import { toMinor } from '../../src/storage/port.js';
+import { outcomeMoves, toMinor } from '../../src/storage/port.js';
 import { changedColumns, OPPORTUNITY_COLUMNS, opportunityValues, updateOpportunitySql } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Db } from './sqlite.js';
 
@@ -18,7 +18,7 @@ export const SQL = {
   enterStage: 'INSERT INTO stage_history (opportunity_id, entry, stage, entered_at, template) VALUES (?, ?, ?, ?, ?)',
   closeStage: `UPDATE stage_history SET exited_at = ?, dwell_ms = CAST(round((unixepoch(?, 'subsec') - unixepoch(entered_at, 'subsec')) * 1000) AS INTEGER)
     WHERE opportunity_id = ? AND exited_at IS NULL`,
-  outcomesLeave: `UPDATE stage_outcomes SET closed = closed - 1, won = won - ? WHERE template = ? AND stage IN (SELECT stage FROM stage_history WHERE opportunity_id = ?)`,
+  outcomesLeave: `UPDATE stage_outcomes SET closed = closed - 1, won = won - ? WHERE template = ? AND stage IN (SELECT stage FROM stage_history WHERE opportunity_id = ? AND entry < ?)`,
   outcomesJoin: `INSERT INTO stage_outcomes (template, stage, closed, won) SELECT ?, stage, 1, ? FROM stage_history WHERE opportunity_id = ? GROUP BY stage
     ON CONFLICT (template, stage) DO UPDATE SET closed = closed + 1, won = won + excluded.won`,
   insertTask: `INSERT INTO tasks (id, opportunity_id, ord, key, stage, entry, title, role, assignee, status, created_at, due_at, completed_at, data)
@@ -57,21 +57,20 @@ export function captureRows(into: CommitRows[]): (s: Store) => Store {
         ops.push({ name: 'updateOpportunity', sql: updateOpportunitySql(mask), params: [...params, o.seq, JSON.stringify(c.state), c.opportunityId] });
       } else ops.push({ name: 'insertOpportunity', params: [c.opportunityId, ...values, o.seq, JSON.stringify(c.state)] });
       known.set(c.opportunityId, Object.fromEntries(OPPORTUNITY_COLUMNS.map((col, i) => [col, values[i]])));
-      let closedNow = false;
       for (const e of c.events) {
         ops.push({ name: 'insertEvent', params: [e.id, e.opportunityId, e.seq, e.type, e.at, e.actor, JSON.stringify(e.data)] });
         const fields = e.data['fields'] as Record<string, unknown> | undefined;
         if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
           ops.push({ name: 'amountAt', params: [c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null)] });
         }
-        if (e.type === 'opportunity.reopened') ops.push({ name: 'outcomesLeave', params: [0, o.template, c.opportunityId] });
-        else if (e.type === 'opportunity.won' || e.type === 'opportunity.lost') closedNow = true;
         if (e.type === 'stage.entered') {
           ops.push({ name: 'closeStage', params: [e.at, e.at, c.opportunityId] });
           ops.push({ name: 'enterStage', params: [c.opportunityId, e.data['entry'], e.data['stage'], e.at, o.template] });
         } else if (e.type === 'stage.exited') ops.push({ name: 'closeStage', params: [e.at, e.at, c.opportunityId] });
       }
-      if (closedNow && o.status !== 'open') ops.push({ name: 'outcomesJoin', params: [o.template, o.status === 'won' ? 1 : 0, c.opportunityId] });
+      const moves = outcomeMoves(c, prev?.['status'] as string | undefined);
+      if (moves.leave) ops.push({ name: 'outcomesLeave', params: [moves.leave.won, o.template, c.opportunityId, moves.leave.beforeEntry] });
+      if (moves.join) ops.push({ name: 'outcomesJoin', params: [o.template, moves.join.won, c.opportunityId] });
       c.state.tasks.forEach((t, ord) => {
         const data = JSON.stringify(t);
         const key = `${ord}\u0000${data}`;

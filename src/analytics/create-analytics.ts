@@ -288,9 +288,9 @@ export function createAnalytics(store: Store, opts: AnalyticsOptions = {}): Anal
         stageToWonRates(def, aq),
       ]);
       // dwell history is needed only to project deals without a close date
-      const middles = closing.undated.length ? await port.stayMiddles(aq) : [];
-      // an open deal without a close date is projected to close after the median dwell of its stage and every later open stage
       const open = def.stages.filter(isOpenStage);
+      const middles = closing.undated.length ? await port.stayMiddles({ ...aq, stages: open.map((s) => s.key) }) : [];
+      // an open deal without a close date is projected to close after the median dwell of its stage and every later open stage
       const median = (stage: string) => {
         const m = middles.find((d) => d.stage === stage);
         if (!m) return 0;

@@ -128,6 +128,27 @@ export function isCandidate(a: Approval, user: string): boolean {
 }
 
 /** Amount in integer minor units, so sums are exact. */
+/**
+ * How a commit moves its deal in the stage_outcomes counters (SQL stores): a closed deal counts once for
+ * every stage it entered. `leave` takes it out with the status it had before the commit (the stays entered
+ * before `beforeEntry`), `join` puts it back with the status it ends with; both null when no won, lost or
+ * reopened event is in the commit (nothing else changes a deal's status).
+ */
+export function outcomeMoves(c: Commit, before: string | undefined): { leave: { won: 0 | 1; beforeEntry: number } | null; join: { won: 0 | 1 } | null } {
+  let moves = false;
+  let beforeEntry = Number.MAX_SAFE_INTEGER;
+  for (const e of c.events) {
+    if (e.type === 'opportunity.won' || e.type === 'opportunity.lost' || e.type === 'opportunity.reopened') moves = true;
+    else if (e.type === 'stage.entered' && typeof e.data['entry'] === 'number') beforeEntry = Math.min(beforeEntry, e.data['entry']);
+  }
+  if (!moves) return { leave: null, join: null };
+  const after = c.state.opportunity.status;
+  return {
+    leave: before === 'won' || before === 'lost' ? { won: before === 'won' ? 1 : 0, beforeEntry } : null,
+    join: after === 'won' || after === 'lost' ? { won: after === 'won' ? 1 : 0 } : null,
+  };
+}
+
 export function toMinor(amount: number | null): number | null {
   return amount === null ? null : Math.round(amount * 100);
 }

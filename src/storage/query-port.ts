@@ -38,10 +38,10 @@ export interface QueryPort {
   /** Per stage: closed (won or lost) deals that entered it, and how many of them were won; `groupBy` is ignored. */
   closedReach(q: AnalyticsQuery): Promise<{ stage: string; closed: number; won: number }[]>;
   /**
-   * Per stage: how many completed stays, and the two middle ones in days (the same value twice for an odd count),
-   * from which the median is exact; `groupBy` is ignored.
+   * Per stage of `stages`: how many completed stays, and the two middle ones in days (the same value twice for an
+   * odd count), from which the median is exact; stages without a completed stay are left out; `groupBy` is ignored.
    */
-  stayMiddles(q: AnalyticsQuery): Promise<{ stage: string; count: number; lower: number; upper: number }[]>;
+  stayMiddles(q: AnalyticsQuery & { stages: readonly string[] }): Promise<{ stage: string; count: number; lower: number; upper: number }[]>;
   /** Lost deals per (group, reason, stage lost from). */
   losses(q: AnalyticsQuery): Promise<(GroupedCount & { reason: string; stage: string })[]>;
   /**
@@ -209,7 +209,7 @@ export function codeQueryPort(store: Store): QueryPort {
       return [...out.values()];
     },
     async stayMiddles(q) {
-      return middlesOf(await port.durations({ ...q, groupBy: null }));
+      return middlesOf(await port.durations({ ...q, groupBy: null })).filter((m) => q.stages.includes(m.stage));
     },
     async losses(q) {
       const out = new Map<string, GroupedCount & { reason: string; stage: string }>();

@@ -138,18 +138,19 @@ export function sqlQueryPort(d: SqlDialect): QueryPort {
       return rows.map((r) => ({ stage: String(r['s']), closed: Number(r['c']), won: Number(r['n']) })).filter((r) => r.closed > 0);
     },
     async stayMiddles(q) {
-      if (q.where.length > 0) return middlesOf(await port.durations({ ...q, groupBy: null }));
-      // unfiltered: each stage's count, then its two middle stays read off the (template, stage, dwell_ms) index
-      const counts = await all('SELECT stage AS s, COUNT(*) AS n FROM stage_history WHERE template = ? AND dwell_ms IS NOT NULL GROUP BY stage', [q.template]);
+      if (q.where.length > 0) return middlesOf(await port.durations({ ...q, groupBy: null })).filter((m) => q.stages.includes(m.stage));
+      // unfiltered: per stage, its count and its two middle stays read off the (template, stage, dwell_ms) index in one
+      // statement, so that a commit landing meanwhile cannot shift the offset away from the count
       const out: { stage: string; count: number; lower: number; upper: number }[] = [];
-      for (const c of counts) {
-        const stage = String(c['s']);
-        const count = Number(c['n']);
-        const lo = Math.floor((count - 1) / 2);
-        const mid = await all(`SELECT dwell_ms AS ms FROM stage_history WHERE template = ? AND stage = ? AND dwell_ms IS NOT NULL
-          ORDER BY dwell_ms LIMIT ? OFFSET ?`, [q.template, stage, count % 2 === 0 ? 2 : 1, lo]);
-        const lower = Number(mid[0]?.['ms']) / 86_400_000;
-        out.push({ stage, count, lower, upper: mid[1] === undefined ? lower : Number(mid[1]['ms']) / 86_400_000 });
+      for (const stage of q.stages) {
+        const rows = await all(`WITH c AS MATERIALIZED (SELECT COUNT(*) AS n FROM stage_history WHERE template = ? AND stage = ? AND dwell_ms IS NOT NULL)
+          SELECT (SELECT n FROM c) AS n, h.dwell_ms AS ms FROM stage_history h WHERE h.template = ? AND h.stage = ? AND h.dwell_ms IS NOT NULL
+          ORDER BY h.dwell_ms LIMIT 2 OFFSET (SELECT (n - 1) / 2 FROM c)`, [q.template, stage, q.template, stage]);
+        const count = Number(rows[0]?.['n'] ?? 0);
+        if (count === 0) continue;
+        const lower = Number(rows[0]!['ms']) / 86_400_000;
+        // an odd count has one middle stay, an even count two
+        out.push({ stage, count, lower, upper: count % 2 === 0 ? Number(rows[1]!['ms']) / 86_400_000 : lower });
       }
       return out;
     },

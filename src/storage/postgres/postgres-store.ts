@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  assertFeedLimit, badFeedPosition, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type FeedPage, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus,
+  assertFeedLimit, badFeedPosition, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type FeedPage, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus,
   type Store, type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import type { QueryPort } from '../query-port.js';
@@ -153,6 +153,7 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
       c.opportunityId, o.template, o.templateVersion, o.title, o.owner, o.stage, o.status, toMinor(o.amount), JSON.stringify(o.fields), o.openedAt,
       o.stageEnteredAt, o.closedAt, o.lossReason, o.idle, o.seq, JSON.stringify(s),
     ];
+    let before: string | undefined;
     if (c.expectedVersion === 0) {
       // a new deal: the insert itself detects a deal that exists (or is being created) already
       const inserted = await run(sql.insertOpportunity, opportunity);
@@ -161,6 +162,10 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
         throw conflict(c.opportunityId, (rows[0]?.['version'] as number | undefined) ?? 0, 0);
       }
     } else {
+      // a commit that wins, loses or reopens needs the status the deal had: read it under the row lock the update takes anyway
+      if (c.events.some((e) => e.type === 'opportunity.won' || e.type === 'opportunity.lost' || e.type === 'opportunity.reopened')) {
+        before = (await run(sql.statusForUpdate, [c.opportunityId])).rows[0]?.['status'] as string | undefined;
+      }
       // the update waits for any other writer of the deal, then re-checks the version on the row it committed
       const updated = await run(sql.updateOpportunity, [...opportunity, c.expectedVersion]);
       if (updated.rowCount === 0) {
@@ -173,15 +178,11 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
         id: e.id, opportunity_id: e.opportunityId, seq: e.seq, type: e.type, at: e.at, actor: e.actor, data: JSON.stringify(e.data),
       })))]);
     }
-    let closedNow = false;
     for (const e of c.events) {
       const fields = e.data['fields'] as Record<string, unknown> | undefined;
       if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
         await run(sql.amountAt, [c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null)]);
       }
-      // stage_outcomes counts a closed deal once for every stage it entered: out when reopened (a lost deal), in when closed
-      if (e.type === 'opportunity.reopened') await run(sql.outcomesLeave, [0, o.template, c.opportunityId]);
-      else if (e.type === 'opportunity.won' || e.type === 'opportunity.lost') closedNow = true;
       if (e.type === 'stage.entered') {
         await run(sql.closeStage, [e.at, c.opportunityId]);
         await run(sql.enterStage, [c.opportunityId, e.data['entry'], e.data['stage'], e.at, o.template]);
@@ -189,7 +190,6 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
         await run(sql.closeStage, [e.at, c.opportunityId]);
       }
     }
-    if (closedNow && o.status !== 'open') await run(sql.outcomesJoin, [o.template, o.status === 'won' ? 1 : 0, c.opportunityId]);
     if (s.tasks.length > 0) {
       await run(sql.upsertTasks, [c.opportunityId, recordset(s.tasks.map((t, ord) => ({
         id: t.id, ord, key: t.key, stage: t.stage, entry: t.entry, title: t.title, role: t.role, assignee: t.assignee, status: t.status,
@@ -220,6 +220,11 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
     }
     // the pending timers are a projection of the state: replace the deal's set, keeping leases of timers still pending
     await run(sql.replaceTimers, [c.opportunityId, c.timers.map((t) => t.id), recordset(c.timers.map((t) => ({ id: t.id, type: t.type, due_at: t.dueAt })))]);
+    // the forecast counters, last, so their shared rows stay locked for as short a time as possible: out with the
+    // status the deal had before this commit, in with the one it ends with
+    const moves = outcomeMoves(c, before);
+    if (moves.leave) await run(sql.outcomesLeave, [moves.leave.won, o.template, c.opportunityId, moves.leave.beforeEntry]);
+    if (moves.join) await run(sql.outcomesJoin, [o.template, moves.join.won, c.opportunityId]);
   }
 
   const store: Store & { query: QueryPort } = {
@@ -393,6 +398,7 @@ function statements(S: string) {
   const opportunityValues = '$1, $2, $3, $4, $5, $6, $7, $8, $9::json, $10, $11, $12, $13, $14, $15, $16::json';
   return {
     version: `SELECT version FROM ${S}.opportunities WHERE id = $1`,
+    statusForUpdate: `SELECT status FROM ${S}.opportunities WHERE id = $1 FOR UPDATE`,
     load: `SELECT state::text AS state, version FROM ${S}.opportunities WHERE id = $1`,
     insertOpportunity: `INSERT INTO ${S}.opportunities (${opportunityColumns}) VALUES (${opportunityValues}) ON CONFLICT (id) DO NOTHING`,
     updateOpportunity: `UPDATE ${S}.opportunities SET (${opportunityColumns}) = (${opportunityValues}) WHERE id = $1 AND version = $17`,
@@ -411,7 +417,7 @@ function statements(S: string) {
       WHERE opportunity_id = $2 AND exited_at IS NULL`,
     // the shared counter rows are locked in stage order, so two deals closing at once cannot deadlock on them
     outcomesLeave: `WITH locked AS (SELECT template, stage FROM ${S}.stage_outcomes
-        WHERE template = $2 AND stage IN (SELECT stage FROM ${S}.stage_history WHERE opportunity_id = $3) ORDER BY stage FOR UPDATE)
+        WHERE template = $2 AND stage IN (SELECT stage FROM ${S}.stage_history WHERE opportunity_id = $3 AND entry < $4::bigint) ORDER BY stage FOR UPDATE)
       UPDATE ${S}.stage_outcomes t SET closed = t.closed - 1, won = t.won - $1::bigint FROM locked WHERE t.template = locked.template AND t.stage = locked.stage`,
     outcomesJoin: `INSERT INTO ${S}.stage_outcomes (template, stage, closed, won)
         SELECT $1::text, stage, 1, $2::bigint FROM ${S}.stage_history WHERE opportunity_id = $3 GROUP BY stage ORDER BY stage

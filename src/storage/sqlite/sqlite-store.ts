@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  assertFeedLimit, badFeedPosition, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
+  assertFeedLimit, badFeedPosition, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
   type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import { migrate } from './sqlite-migrations.js';
@@ -73,7 +73,6 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     if (current !== c.expectedVersion) throw conflict(c.opportunityId, current, c.expectedVersion);
     const s = c.state;
     const o = s.opportunity;
-    let closedNow = false;
     const values = opportunityValues(o);
     if (!prev) q.insertOpportunity.run(c.opportunityId, ...values, o.seq, JSON.stringify(s));
     else {
@@ -87,9 +86,6 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
       if ((e.type === 'opportunity.opened' || e.type === 'opportunity.updated') && fields && 'amount' in fields) {
         q.amountAt.run(c.opportunityId, e.at, toMinor((fields['amount'] as number | null) ?? null));
       }
-      // stage_outcomes counts a closed deal once for every stage it entered: out when reopened (a lost deal), in when closed
-      if (e.type === 'opportunity.reopened') q.outcomesLeave.run(0, o.template, c.opportunityId);
-      else if (e.type === 'opportunity.won' || e.type === 'opportunity.lost') closedNow = true;
       if (e.type === 'stage.entered') {
         q.closeStage.run(e.at, e.at, c.opportunityId);
         q.enterStage.run(c.opportunityId, e.data['entry'], e.data['stage'], e.at, o.template);
@@ -97,7 +93,10 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
         q.closeStage.run(e.at, e.at, c.opportunityId);
       }
     }
-    if (closedNow && o.status !== 'open') q.outcomesJoin.run(o.template, o.status === 'won' ? 1 : 0, c.opportunityId);
+    // the forecast counters: out with the status the deal had, in with the one it ends with
+    const moves = outcomeMoves(c, prev?.['status'] as string | undefined);
+    if (moves.leave) q.outcomesLeave.run(moves.leave.won, o.template, c.opportunityId, moves.leave.beforeEntry);
+    if (moves.join) q.outcomesJoin.run(o.template, moves.join.won, c.opportunityId);
     // only rows the events changed are written (a stage exit cancels its open work: then all of them)
     const touched = touchedChildren(c.events);
     s.tasks.forEach((t, ord) => {
@@ -335,7 +334,7 @@ function prepareStatements(db: Db) {
         dwell_ms = CAST(round((unixepoch(?, 'subsec') - unixepoch(entered_at, 'subsec')) * 1000) AS INTEGER)
       WHERE opportunity_id = ? AND exited_at IS NULL`),
     outcomesLeave: db.prepare(`UPDATE stage_outcomes SET closed = closed - 1, won = won - ?
-      WHERE template = ? AND stage IN (SELECT stage FROM stage_history WHERE opportunity_id = ?)`),
+      WHERE template = ? AND stage IN (SELECT stage FROM stage_history WHERE opportunity_id = ? AND entry < ?)`),
     outcomesJoin: db.prepare(`INSERT INTO stage_outcomes (template, stage, closed, won)
         SELECT ?, stage, 1, ? FROM stage_history WHERE opportunity_id = ? GROUP BY stage
       ON CONFLICT (template, stage) DO UPDATE SET closed = closed + 1, won = won + excluded.won`),
