@@ -149,6 +149,23 @@ export function outcomeMoves(c: Commit, before: string | undefined): { leave: { 
   };
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/**
+ * Every event of a commit carries an ISO-8601 UTC instant (as `Date#toISOString` writes it): stores sort
+ * and measure stays on these strings, so anything else is refused before a row is written.
+ * @throws WinpathError INPUT_INVALID naming the event and its `at`.
+ */
+export function assertCommitInstants(c: Commit): void {
+  c.events.forEach((e, i) => {
+    if (typeof e.at !== 'string' || !INSTANT.test(e.at) || !Number.isFinite(Date.parse(e.at))) {
+      throw new WinpathError('INPUT_INVALID', `deal ${c.opportunityId}: event ${i} (${String(e.type)}) has at ${JSON.stringify(e.at)}, not an ISO UTC instant; nothing was written`, {
+        path: ['events', i, 'at'], fix: 'write instants as Date#toISOString() gives them, e.g. 2026-11-25T09:30:00.000Z',
+      });
+    }
+  });
+}
+
 export function toMinor(amount: number | null): number | null {
   return amount === null ? null : Math.round(amount * 100);
 }

@@ -146,6 +146,17 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
         expect(await snapshot(['opp-a', 'opp-b', 'opp-c'])).toEqual(before);
       });
 
+      it('refuses an event whose instant is not an ISO UTC instant with INPUT_INVALID, and writes nothing', async () => {
+        const deals = await seed();
+        const before = await snapshot(['opp-a']);
+        for (const at of ['2026-01-09 09:00:00', '2026-01-09T09:00:00+08:00', 'yesterday', '2026-13-45T99:00:00.000Z']) {
+          const err = await store.append(fixtureCommit('opp-a', deals.get('opp-a')!, [ev.note('bad instant', at, 'alice')])).then(() => undefined, (e: unknown) => e);
+          expect(isWinpathError(err, 'INPUT_INVALID'), `${at}: ${String(err)}`).toBe(true);
+          expect((err as WinpathError).message).toContain('not an ISO UTC instant');
+        }
+        expect(await snapshot(['opp-a'])).toEqual(before);
+      });
+
       it('rejects a version ahead of the deal, and 0 for a deal that exists', async () => {
         const deals = await seed();
         const before = await snapshot(['opp-a']);

@@ -2,7 +2,7 @@
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  assertFeedLimit, badFeedPosition, isCandidate, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type Store,
+  assertCommitInstants, assertFeedLimit, badFeedPosition, isCandidate, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type Store,
   type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 
@@ -49,6 +49,7 @@ export function memoryStore(): Store {
     },
     async append(c: Commit) {
       live();
+      assertCommitInstants(c);
       const current = deals.get(c.opportunityId)?.opportunity.seq ?? 0;
       if (current !== c.expectedVersion) {
         throw new WinpathError('CONCURRENCY_CONFLICT', `deal ${c.opportunityId} is at version ${current}, the command read version ${c.expectedVersion}; nothing was written`, { fix: 'read the deal again and retry the command (engine option `retry`)' });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  assertFeedLimit, badFeedPosition, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type FeedPage, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus,
+  assertFeedLimit, badFeedPosition, assertCommitInstants, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type FeedPage, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus,
   type Store, type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import type { QueryPort } from '../query-port.js';
@@ -237,6 +237,7 @@ export function postgresStore(opts: PostgresStoreOptions): Store {
       return row ? { state: JSON.parse(row['state'] as string) as DealState, version: row['version'] as number } : undefined;
     },
     async append(c: Commit) {
+      assertCommitInstants(c);
       try {
         await transaction((run) => writeCommit(c, run));
       } catch (e) {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { WinpathError } from '../../errors/index.js';
 import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
-  assertFeedLimit, badFeedPosition, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
+  assertFeedLimit, badFeedPosition, assertCommitInstants, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus, type Store,
   type StoredOutboxMessage, type TaskFilter,
 } from '../port.js';
 import { migrate } from './sqlite-migrations.js';
@@ -161,6 +161,7 @@ export function sqliteStore(opts: SqliteStoreOptions = {}): Store {
     },
     async append(c: Commit) {
       live();
+      assertCommitInstants(c);
       try {
         writeCommit.immediate(c);
       } catch (e) {
