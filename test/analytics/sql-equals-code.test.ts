@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAnalytics, createEngine, loadTemplate, memoryStore, postgresStore, simulate, sqliteStore, type Store } from 'winpath';
+import { createAnalytics, loadTemplate, memoryStore, postgresStore, simulate, sqliteStore, type Store } from 'winpath';
+import { reopenSome } from '../storage/reopen-some.js';
 import { adminPool, describePg, dropSchemas, newSchemaName, PG_URL } from '../storage/postgres-env.js';
 
 const schema = newSchemaName('wpq');
@@ -39,15 +40,7 @@ async function simulated(store: Store): Promise<Store> {
   const template = await loadTemplate('project-sales');
   await simulate({ template, store, deals: 300, seed: 99, start: '2026-07-01T01:00:00Z', days: 75 });
   // reopen some lost deals and lose a few of those again: the counters the SQL stores keep must follow both ways
-  let t = Date.parse('2026-09-20T01:00:00Z');
-  const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
-  const lost = await store.opportunities({ template: 'project-sales', status: 'lost' });
-  expect(lost.length).toBeGreaterThan(12);
-  for (const [i, o] of lost.slice(0, 12).entries()) {
-    const actor = { id: o.owner, roles: [...template.roles] };
-    await engine.reopen(o.id, { actor, reason: 'budget came back' });
-    if (i % 3 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor });
-  }
+  await reopenSome(store, template, 12, '2026-09-20T01:00:00Z');
   return store;
 }
 

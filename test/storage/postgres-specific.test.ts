@@ -7,7 +7,8 @@ import { LATEST_SCHEMA_VERSION } from '../../src/storage/sqlite/sqlite-migration
 import { postgresStore, postgresStorePool, type PostgresPool } from '../../src/storage/postgres/postgres-store.js';
 import type { LoadedDeal, Store } from '../../src/storage/port.js';
 import { afterCommit, ev, fixtureCommit, fixtureScenario } from '../../src/testing/conformance-fixtures.js';
-import { createEngine, loadTemplate, simulate } from '../../src/index.js';
+import { loadTemplate, simulate } from '../../src/index.js';
+import { reopenSome } from './reopen-some.js';
 import { adminPool, describePg, dropSchemas, newSchemaName, PG_URL } from './postgres-env.js';
 
 async function seed(store: Store): Promise<Map<string, LoadedDeal>> {
@@ -142,15 +143,7 @@ describePg('postgresStore on a server', () => {
       const template = await loadTemplate('b2b-standard');
       const store = track(postgresStore({ connectionString: PG_URL, schema: current }));
       await simulate({ template, store, deals: 40, seed: 7, start: '2026-03-02T01:00:00Z', days: 40 });
-      let t = Date.parse('2026-05-01T01:00:00Z');
-      const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
-      const lost = await store.opportunities({ status: 'lost' });
-      expect(lost.length).toBeGreaterThan(3);
-      for (const [i, o] of lost.slice(0, 4).entries()) {
-        const owner = { id: o.owner, roles: [...template.roles] };
-        await engine.reopen(o.id, { actor: owner });
-        if (i % 2 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor: owner });
-      }
+      await reopenSome(store, template, 4, '2026-05-01T01:00:00Z');
       const old = fresh();
       await admin.query(`CREATE SCHEMA "${old}"; CREATE TABLE "${old}".schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)`);
       for (const m of PG_MIGRATIONS.filter((x) => x.version <= 3)) {

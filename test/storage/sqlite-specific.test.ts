@@ -8,6 +8,7 @@ import type { LoadedDeal, Store } from '../../src/storage/port.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.js';
 import { readSqlitePragma, sqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { createEngine, loadTemplate, simulate } from '../../src/index.js';
+import { reopenSome } from './reopen-some.js';
 import { afterCommit, ev, fixtureCommit, fixtureScenario } from '../../src/testing/conformance-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'winpath-sqlite-specific-'));
@@ -91,15 +92,7 @@ describe('sqliteStore: migrations', () => {
     const template = await loadTemplate('b2b-standard');
     const store = track(sqliteStore({ path: current }));
     await simulate({ template, store, deals: 60, seed: 7, start: '2026-03-02T01:00:00Z', days: 40 });
-    let t = Date.parse('2026-05-01T01:00:00Z');
-    const engine = createEngine({ store, templates: [template], clock: () => new Date((t += 60_000)) });
-    const lost = await store.opportunities({ status: 'lost' });
-    expect(lost.length).toBeGreaterThan(3);
-    for (const [i, o] of lost.slice(0, 4).entries()) {
-      const owner = { id: o.owner, roles: [...template.roles] };
-      await engine.reopen(o.id, { actor: owner });
-      if (i % 2 === 0) await engine.lose(o.id, { reason: template.lossReasons[0]!, actor: owner });
-    }
+    await reopenSome(store, template, 4, '2026-05-01T01:00:00Z');
     await store.close();
 
     const old = newPath();
@@ -130,7 +123,7 @@ describe('sqliteStore: migrations', () => {
     expect(b.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('events_type', 'opportunities_template_status')").get()).toEqual({ n: 0 });
     // writing goes on after the copied log, in order
     const last = (b.prepare('SELECT max(pos) AS p FROM events').get() as { p: number }).p;
-    const more = createEngine({ store: upgraded, templates: [template], clock: () => new Date((t += 60_000)) });
+    const more = createEngine({ store: upgraded, templates: [template], clock: () => new Date('2026-06-01T01:00:00Z') });
     const open1 = (await upgraded.opportunities({ status: 'open' }))[0]!;
     await more.addNote(open1.id, { text: 'after the upgrade', actor: { id: open1.owner } });
     const feed = await upgraded.feed(String(last), 10);

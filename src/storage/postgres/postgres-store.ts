@@ -1,13 +1,14 @@
 /** postgresStore(): the Store port on PostgreSQL through `pg` (loaded on first use); a schema per store. */
 import { createHash } from 'node:crypto';
 import { WinpathError } from '../../errors/index.js';
-import { canonicalJson, type Approval, type DealState, type Opportunity, type OpportunityEvent, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
+import { canonicalJson, type Approval, type DealState, type Opportunity, type ProcessDefinition, type Task, type Timer } from '../../model/index.js';
 import {
   assertFeedLimit, badFeedPosition, assertCommitInstants, outcomeMoves, toMinor, type ApprovalFilter, type ClaimOptions, type Commit, type FeedPage, type LoadedDeal, type OpportunityFilter, type OutboxOutcome, type OutboxStatus,
-  type Store, type StoredOutboxMessage, type TaskFilter,
+  type Store, type TaskFilter,
 } from '../port.js';
 import type { QueryPort } from '../query-port.js';
 import { postgresQueryPort } from './postgres-dialect.js';
+import { toEvent, toOutbox, toTimer } from '../sql-rows.js';
 import { migratePostgres, quoteSchema } from './postgres-migrations.js';
 
 type Row = Record<string, unknown>;
@@ -534,23 +535,3 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byDue = (a: Timer, b: Timer): number => cmp(a.dueAt, b.dueAt) || cmp(a.id, b.id);
 const byOutboxOrder = (a: Row, b: Row): number =>
   cmp(a['created_at'] as string, b['created_at'] as string) || cmp(a['opportunity_id'] as string, b['opportunity_id'] as string) || (a['seq'] as number) - (b['seq'] as number);
-
-function toEvent(r: Row): OpportunityEvent {
-  return {
-    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, seq: r['seq'] as number, type: r['type'] as OpportunityEvent['type'],
-    at: r['at'] as string, actor: r['actor'] as string, data: JSON.parse(r['data'] as string) as Record<string, unknown>,
-  };
-}
-
-function toTimer(r: Row): Timer {
-  return { id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as Timer['type'], dueAt: r['due_at'] as string };
-}
-
-function toOutbox(r: Row): StoredOutboxMessage {
-  return {
-    nextAttemptAt: (r['next_attempt_at'] as string | null) ?? null, lastError: (r['last_error'] as string | null) ?? null,
-    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as string,
-    data: JSON.parse(r['data'] as string) as Record<string, unknown>, attempts: r['attempts'] as number,
-    status: r['status'] as OutboxStatus, seq: r['seq'] as number,
-  };
-}

@@ -8,6 +8,7 @@ import {
 } from '../port.js';
 import { migrate } from './sqlite-migrations.js';
 import { sqliteQueryPort } from './sqlite-dialect.js';
+import { toEvent, toOutbox, toTimer } from '../sql-rows.js';
 import type { QueryPort } from '../query-port.js';
 
 export interface SqliteStoreOptions {
@@ -442,24 +443,4 @@ function isEventUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
     && /constraint failed: events\./.test((e as Error).message);
-}
-
-function toEvent(r: Row): OpportunityEvent {
-  return {
-    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, seq: r['seq'] as number, type: r['type'] as OpportunityEvent['type'],
-    at: r['at'] as string, actor: r['actor'] as string, data: JSON.parse(r['data'] as string) as Record<string, unknown>,
-  };
-}
-
-function toTimer(r: Row): Timer {
-  return { id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as Timer['type'], dueAt: r['due_at'] as string };
-}
-
-function toOutbox(r: Row): StoredOutboxMessage {
-  return {
-    nextAttemptAt: (r['next_attempt_at'] as string | null) ?? null, lastError: (r['last_error'] as string | null) ?? null,
-    id: r['id'] as string, opportunityId: r['opportunity_id'] as string, type: r['type'] as string,
-    data: JSON.parse(r['data'] as string) as Record<string, unknown>, attempts: r['attempts'] as number,
-    status: r['status'] as OutboxStatus, seq: r['seq'] as number,
-  };
 }
