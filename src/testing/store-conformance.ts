@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isWinpathError, type WinpathError } from '../errors/index.js';
 import type { Commit, LoadedDeal, Store, StoreCapabilities } from '../storage/port.js';
-import type { OpportunityEvent, Timer } from '../model/index.js';
+import { codeQueryPort, type AnalyticsQuery, type QueryPort } from '../storage/query-port.js';
+import { canonicalJson, type OpportunityEvent, type Timer } from '../model/index.js';
 import { afterCommit, ev, fixtureCommit, fixtureDefinition, fixtureScenario } from './conformance-fixtures.js';
 
 export interface StoreConformanceOptions {
@@ -492,6 +493,37 @@ export function defineStoreConformance(opts: StoreConformanceOptions): void {
         for (const bad of [-1, 1.5, Number.NaN]) {
           const err = await store.feed(null, bad).then(() => undefined, (e: unknown) => e);
           expect(isWinpathError(err, 'INPUT_INVALID'), `limit ${bad}: ${String(err)}`).toBe(true);
+        }
+      });
+    });
+
+    describe('analytics query port', () => {
+      it('answers every aggregate as the in-code port does on the same log (when the store has its own port)', async () => {
+        const own = (store as Store & { query?: QueryPort }).query;
+        if (!own) return; // analytics answer such a store through codeQueryPort itself
+        await seed();
+        const reference = codeQueryPort(store);
+        const sorted = (rows: readonly unknown[]) => rows.map((r) => canonicalJson(r)).sort();
+        const stages = ['qualify', 'propose'];
+        const closing = { fromInstant: '2026-01-01T00:00:00.000Z', toInstant: '2026-04-01T00:00:00.000Z', fromDate: '2026-01-01', toDate: '2026-03-31', closeField: null };
+        const queries: [string, AnalyticsQuery][] = [];
+        for (const template of ['fx-sales', 'fx-other']) {
+          const q: AnalyticsQuery = { template, where: [], groupBy: null };
+          queries.push([`${template}`, q], [`${template} by region`, { ...q, groupBy: { kind: 'field', key: 'region', type: 'enum' } }],
+            [`${template} filtered`, { ...q, where: [{ ref: { kind: 'column', name: 'owner' }, op: 'in', value: ['alice', 'bob', 'carol'] }] }]);
+        }
+        for (const [name, query] of queries) {
+          const ask = async (port: QueryPort) => ({
+            open: sorted(await port.openByStage(query)),
+            asOf: sorted(await port.openByStage({ ...query, asOf: '2026-01-03T00:00:00.000Z' })),
+            reach: sorted(await port.stageReach(query)),
+            durations: sorted(await port.durations(query)),
+            losses: sorted(await port.losses(query)),
+            closedReach: sorted(await port.closedReach(query)),
+            stayMiddles: sorted(await port.stayMiddles({ ...query, stages })),
+            closing: await port.closing({ ...query, ...closing }).then((c) => ({ won: sorted(c.won), dated: sorted(c.dated), undated: sorted(c.undated) })),
+          });
+          expect(await ask(own), name).toEqual(await ask(reference));
         }
       });
     });
